@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Ward: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ward",
+        abstract: "Ward: the clinic staff terminal on a multi-tenant PostgreSQL platform.",
+        subcommands: [Migrate.self, Sandbox.self]
+    )
+}

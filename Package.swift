@@ -9,20 +9,30 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
                        providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw", pkgConfig: "ncursesw",
                        providers: [.apt(["libncursesw5-dev"])]),
+        // libpq: connections, parameterised queries, async path, the throwaway cluster.
         .target(name: "WardDB", dependencies: ["CLibPQ"]),
+        // The security model as SQL migrations, and the operator tools over it.
         .target(name: "WardCore", dependencies: ["WardDB"],
                 resources: [.embedInCode("Migrations")]),
-        .target(name: "WardTerm", dependencies: ["CNcursesw"]),
+        // The terminal engine: canvas, widgets, actions, themes, event loop.
+        .target(name: "WardTerm", dependencies: [
+            "CNcursesw",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
         .executableTarget(name: "ward", dependencies: [
             "WardDB", "WardCore", "WardTerm",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "WardDBTests", dependencies: ["WardDB", "WardCore"]),
+        .testTarget(name: "WardCoreTests", dependencies: ["WardDB", "WardCore"]),
+        .testTarget(name: "WardTermTests", dependencies: ["WardTerm"]),
+        .testTarget(name: "WardE2ETests", dependencies: ["WardDB"]),
     ]
 )

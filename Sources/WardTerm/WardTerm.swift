@@ -1,0 +1,5 @@
+import CNcursesw
+import TOMLKit
+
+/// Placeholder so the module builds until the terminal engine lands.
+public enum WardTerm {}

@@ -168,7 +168,9 @@ public final class ThrowawayCluster: @unchecked Sendable {
     private func startWatchdog() {
         let removal = isKept ? "" : "rm -rf \"$2\""
         let script = """
-            while kill -0 "$1" 2>/dev/null && [ -d "$2" ]; do sleep 0.5; done
+            # A dead parent may stay a zombie when nobody reaps it (pid 1 in a container).
+            alive() { [ -r "/proc/$1/stat" ] && [ "$(sed 's/.*) //' "/proc/$1/stat" | cut -c1)" != Z ]; }
+            while alive "$1" && [ -d "$2" ]; do sleep 0.5; done
             [ -d "$2" ] || exit 0
             kill -INT "$3" 2>/dev/null
             i=0; while [ -e "$4" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done

@@ -28,8 +28,7 @@ struct Sandbox: ParsableCommand {
         guard !argv.isEmpty else { throw CLIError("give a command to run after --") }
 
         let cluster = try ThrowawayCluster.start()
-        let signals = CleanupOnSignals { cluster.stop() }
-        defer { signals.cancel(); cluster.stop() }
+        defer { cluster.stop() }
 
         let admin = try Connection(cluster.dsn())
         try admin.query("CREATE DATABASE ward")
@@ -45,6 +44,11 @@ struct Sandbox: ParsableCommand {
         env["WARD_ADMIN_DSN"] = cluster.dsn(database: "ward")
         env["WARD_APP_DSN"] = cluster.dsn(database: "ward", user: "ward_app")
         let pid = try Spawn.start(argv, stdoutFD: 1, environment: env, passStdin: true)
+        let signals = CleanupOnSignals { sig in
+            kill(pid, sig)
+            cluster.stop()
+        }
+        defer { signals.cancel() }
         let status = Spawn.waitFor(pid)
         if status != 0 { throw ExitCode(status) }
     }
@@ -54,12 +58,12 @@ struct Sandbox: ParsableCommand {
 final class CleanupOnSignals: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
 
-    init(_ cleanup: @escaping @Sendable () -> Void) {
+    init(_ cleanup: @escaping @Sendable (Int32) -> Void) {
         for sig in [SIGINT, SIGTERM, SIGHUP] {
             signal(sig, SIG_IGN)
             let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             s.setEventHandler {
-                cleanup()
+                cleanup(sig)
                 exit(128 + sig)
             }
             s.resume()

@@ -1,0 +1,46 @@
+# Ward: the two commands a newcomer needs are `make demo` and `make test`.
+# Both install what a fresh Debian 12 machine lacks, then build.
+
+PREFIX  ?= /usr/local
+SWIFT   ?= swift
+WARD    := .build/debug/ward
+export LC_ALL := C.UTF-8
+
+# System packages the build, the tests and the demo need.
+APT_PACKAGES := libpq-dev libncursesw5-dev postgresql-15 postgresql-15-pgtap pgbouncer tmux mandoc
+
+.PHONY: all deps build test test-swift test-sql demo clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build --build-tests
+
+test: build test-swift test-sql
+
+test-swift:
+	$(SWIFT) test
+
+# pgTAP: a throwaway cluster, migrated and seeded with the demo data, then pg_prove.
+test-sql:
+	@if ls Tests/sql/*.sql >/dev/null 2>&1; then \
+	  $(WARD) sandbox -- bash scripts/pgtap.sh; \
+	else echo "no pgTAP tests yet"; fi
+
+demo: build
+	$(WARD) sandbox --migrate -- sh -c 'echo; echo "Ward: a throwaway database was created and migrated at $$PGHOST."; \
+	  echo "The terminal UI is not built yet; the database is removed now."'
+
+clean:
+	rm -rf .build

@@ -117,14 +117,46 @@ public final class Connection {
     public var socket: Int32 { conn.map { PQsocket($0) } ?? -1 }
 
     /// Sends a query without waiting for its result.
-    public func send(_ sql: String, _ params: [any SQLValueConvertible] = []) throws {
+    ///
+    /// With `session`, the query runs in the same implicit transaction as a preceding
+    /// `set_config('ward.session', token, true)`: both go in one pipeline ended by a Sync,
+    /// so the context is transaction-local and the whole exchange costs one round trip.
+    public func send(_ sql: String, _ params: [any SQLValueConvertible] = [], session: String? = nil) throws {
         let c = try ready()
-        let ok = try withParams(params.map(\.sqlValue)) { n, values, lengths, formats in
-            PQsendQueryParams(c, sql, n, nil, values, lengths, formats, 0)
+        var statements: [(String, [SQLValue])] = []
+        if let session { statements.append(("SELECT set_config('ward.session', $1, true)", [.text(session)])) }
+        statements.append((sql, params.map(\.sqlValue)))
+        if session != nil {
+            guard PQenterPipelineMode(c) == 1 else { throw lostOrMisuse(c) }
         }
-        guard ok == 1 else { throw lostOrMisuse(c) }
+        for (text, values) in statements {
+            let ok = try withParams(values) { n, v, l, f in PQsendQueryParams(c, text, n, nil, v, l, f, 0) }
+            guard ok == 1 else {
+                let e = lostOrMisuse(c)
+                abandonPipeline(c)
+                throw e
+            }
+        }
+        if session != nil {
+            guard PQpipelineSync(c) == 1 else {
+                let e = lostOrMisuse(c)
+                abandonPipeline(c)
+                throw e
+            }
+        }
+        pipelineRemaining = session != nil ? statements.count : 0
         isSending = true
         pending = nil
+    }
+
+    /// Statements of the pipeline in flight whose results have not all been read yet.
+    private var pipelineRemaining = 0
+
+    private func abandonPipeline(_ c: OpaquePointer) {
+        if PQpipelineStatus(c) != PQ_PIPELINE_OFF {
+            while let r = PQgetResult(c) { PQclear(r) }
+            _ = PQexitPipelineMode(c)
+        }
     }
 
     /// Reads what has arrived on the socket. Returns the outcome once the query has
@@ -133,20 +165,49 @@ public final class Connection {
         guard let c = conn, isSending else { throw DatabaseError.misuse("no query in flight") }
         if PQconsumeInput(c) == 0 {
             isSending = false
+            pipelineRemaining = 0
             return .failure(.connectionLost(Self.trimmed(PQerrorMessage(c))))
         }
         while PQisBusy(c) == 0 {
-            guard let r = PQgetResult(c) else {
+            let r = PQgetResult(c)
+            if PQpipelineStatus(c) != PQ_PIPELINE_OFF {
+                // In a pipeline, NULL ends one statement's results; the Sync result ends it all.
+                guard let r else {
+                    pipelineRemaining -= 1
+                    continue
+                }
+                if PQresultStatus(r) == PGRES_PIPELINE_SYNC {
+                    PQclear(r)
+                    _ = PQexitPipelineMode(c)
+                    isSending = false
+                    defer { pending = nil }
+                    return pending ?? .failure(.misuse("the pipeline returned no result"))
+                }
+                if PQresultStatus(r) == PGRES_PIPELINE_ABORTED {
+                    PQclear(r)
+                    continue
+                }
+                record(r, keep: pipelineRemaining == 1)
+                continue
+            }
+            guard let r else {
                 isSending = false
                 defer { pending = nil }
                 return pending ?? .failure(.connectionLost(Self.trimmed(PQerrorMessage(c))))
             }
-            let outcome: Result<QueryResult, DatabaseError>
-            do { outcome = .success(try take(r)) } catch let e as DatabaseError { outcome = .failure(e) }
-            // Keep the first error, or else the last result.
-            if case .failure = pending {} else { pending = outcome }
+            record(r, keep: true)
         }
         return nil
+    }
+
+    /// Keeps the first error, or else the result of the statement the caller asked for.
+    private func record(_ r: OpaquePointer, keep: Bool) {
+        let outcome: Result<QueryResult, DatabaseError>
+        do { outcome = .success(try take(r)) } catch let e as DatabaseError { outcome = .failure(e) } catch {
+            outcome = .failure(.misuse("\(error)"))
+        }
+        if case .failure = pending { return }
+        if case .failure = outcome { pending = outcome } else if keep { pending = outcome }
     }
 
     /// Waits (blocking) for the query in flight; for callers without an event loop.

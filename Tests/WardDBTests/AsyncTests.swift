@@ -60,3 +60,67 @@ final class AsyncTests: XCTestCase {
         XCTAssertEqual(e.sqlState, "22012")
     }
 }
+
+final class PipelinedSessionTests: XCTestCase {
+    var conn: Connection!
+
+    override func setUpWithError() throws {
+        conn = try Fixture.freshDatabase().2
+    }
+
+    func run(_ sql: String, _ params: [any SQLValueConvertible] = [], session: String) throws -> Result<QueryResult, DatabaseError> {
+        try conn.send(sql, params, session: session)
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline {
+            if let outcome = try conn.poll() { return outcome }
+            var pfd = pollfd(fd: conn.socket, events: Int16(POLLIN), revents: 0)
+            _ = poll(&pfd, 1, 50)
+        }
+        throw DatabaseError.misuse("timed out")
+    }
+
+    func testQuerySeesTheSessionInTheSameTransaction() throws {
+        let rows = try run("SELECT current_setting('ward.session', true) AS s, $1::int AS n", [7], session: "tok-1").get()
+        XCTAssertEqual(try rows.first?.string("s"), "tok-1")
+        XCTAssertEqual(try rows.first?.int("n"), 7)
+        let after = try conn.query("SELECT current_setting('ward.session', true) AS s").first!.string("s")
+        XCTAssertTrue(after == nil || after == "", "the pipeline's setting outlived it: \(after ?? "nil")")
+    }
+
+    func testPipelineIsOneTransaction() throws {
+        try conn.query("CREATE TABLE t (v int)")
+        // If set_config and the statement were separate transactions, this would see a
+        // different transaction id from the one set_config ran in.
+        let r = try run("""
+            INSERT INTO t SELECT 1 WHERE current_setting('ward.session', true) = 'tok-2' RETURNING v
+            """, session: "tok-2").get()
+        XCTAssertEqual(r.rows.count, 1)
+    }
+
+    func testErrorRollsBackAndLeavesConnectionUsable() throws {
+        try conn.query("CREATE TABLE t (v int CHECK (v > 0))")
+        let outcome = try run("INSERT INTO t VALUES ($1)", [-1], session: "tok-3")
+        guard case .failure(let e) = outcome else { return XCTFail("a check violation succeeded") }
+        XCTAssertEqual(e.sqlState, "23514")
+        XCTAssertEqual(try conn.query("SELECT count(*) AS n FROM t").first?.int("n"), 0)
+        let ok = try run("SELECT 1 AS one", session: "tok-4").get()
+        XCTAssertEqual(try ok.first?.int("one"), 1)
+    }
+
+    func testCancelInPipeline() throws {
+        let started = Date()
+        try conn.send("SELECT pg_sleep(10)", session: "tok-5")
+        usleep(100_000)
+        conn.cancel()
+        var outcome: Result<QueryResult, DatabaseError>?
+        while outcome == nil && Date().timeIntervalSince(started) < 3 {
+            outcome = try conn.poll()
+            var pfd = pollfd(fd: conn.socket, events: Int16(POLLIN), revents: 0)
+            if outcome == nil { _ = poll(&pfd, 1, 50) }
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 1.0)
+        guard case .failure(let e)? = outcome else { return XCTFail("not cancelled: \(String(describing: outcome))") }
+        XCTAssertEqual(e.sqlState, "57014")
+        XCTAssertEqual(try conn.query("SELECT 1 AS one").first?.int("one"), 1)
+    }
+}

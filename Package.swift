@@ -26,13 +26,16 @@ let package = Package(
             "CNcursesw",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
+        // The staff screens, one file each, over WardTerm's screen protocol and the api schema.
+        .target(name: "WardScreens", dependencies: ["WardDB", "WardCore", "WardTerm"]),
         .executableTarget(name: "ward", dependencies: [
-            "WardDB", "WardCore", "WardTerm",
+            "WardDB", "WardCore", "WardTerm", "WardScreens",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "WardDBTests", dependencies: ["WardDB", "WardCore"]),
         .testTarget(name: "WardCoreTests", dependencies: ["WardDB", "WardCore"]),
         .testTarget(name: "WardTermTests", dependencies: ["WardTerm"]),
+        .testTarget(name: "WardScreensTests", dependencies: ["WardScreens", "WardDB"]),
         .testTarget(name: "WardE2ETests", dependencies: ["WardDB"]),
     ]
 )

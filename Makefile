@@ -9,7 +9,7 @@ export LC_ALL := C.UTF-8
 # System packages the build, the tests and the demo need.
 APT_PACKAGES := libpq-dev libncursesw5-dev postgresql-15 postgresql-15-pgtap pgbouncer tmux mandoc
 
-.PHONY: all deps build test test-swift test-sql demo clean
+.PHONY: all deps build test test-swift test-sql test-man demo install clean
 
 all: build
 
@@ -27,7 +27,7 @@ deps:
 build: deps
 	$(SWIFT) build --build-tests
 
-test: build test-swift test-sql
+test: build test-swift test-sql test-man
 
 test-swift:
 	$(SWIFT) test
@@ -38,9 +38,22 @@ test-sql:
 	  $(WARD) sandbox -- bash scripts/pgtap.sh; \
 	else echo "no pgTAP tests yet"; fi
 
+# The manual page must render and lint clean (warnings count as failures).
+test-man:
+	mandoc -Tlint -Wwarning man/ward.1
+	@echo "man/ward.1: lint clean"
+
 demo: build
 	$(WARD) sandbox --migrate -- sh -c 'echo; echo "Ward: a throwaway database was created and migrated at $$PGHOST."; \
 	  echo "The terminal UI is not built yet; the database is removed now."'
+
+# Binary, manual page and themes in the usual places; PREFIX and DESTDIR honoured.
+install: deps
+	$(SWIFT) build -c release --product ward
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/ward/themes
+	install -m 755 .build/release/ward $(DESTDIR)$(PREFIX)/bin/ward
+	install -m 644 man/ward.1 $(DESTDIR)$(PREFIX)/share/man/man1/ward.1
+	if ls themes/*.theme >/dev/null 2>&1; then install -m 644 themes/*.theme $(DESTDIR)$(PREFIX)/share/ward/themes/; fi
 
 clean:
 	rm -rf .build

@@ -70,6 +70,12 @@ public final class ThrowawayCluster: @unchecked Sendable {
         Self.live[ObjectIdentifier(self)] = nil
         Self.lock.unlock()
         guard first else { return }
+        if bouncerPID > 0 {
+            kill(bouncerPID, SIGINT)
+            if !Self.waitGone(bouncerPID, pidFile: directory + "/bouncer/pgbouncer.pid", seconds: 5) {
+                kill(bouncerPID, SIGKILL)
+            }
+        }
         if postmasterPID > 0 {
             kill(postmasterPID, SIGINT)
             if !Self.waitGone(postmasterPID, pidFile: dataDirectory + "/postmaster.pid", seconds: 10) {
@@ -172,16 +178,64 @@ public final class ThrowawayCluster: @unchecked Sendable {
             alive() { [ -r "/proc/$1/stat" ] && [ "$(sed 's/.*) //' "/proc/$1/stat" | cut -c1)" != Z ]; }
             while alive "$1" && [ -d "$2" ]; do sleep 0.5; done
             [ -d "$2" ] || exit 0
-            kill -INT "$3" 2>/dev/null
-            i=0; while [ -e "$4" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
-            kill -KILL "$3" 2>/dev/null
+            for f in "$2"/bouncer/pgbouncer.pid "$2"/data/postmaster.pid; do
+              [ -r "$f" ] || continue
+              p=$(head -n 1 "$f"); kill -INT "$p" 2>/dev/null
+              i=0; while [ -e "$f" ] && alive "$p" && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+              kill -KILL "$p" 2>/dev/null
+            done
             \(removal)
             """
         watchdogPID = (try? Spawn.start(
-            ["/bin/sh", "-c", script, "ward-watchdog", String(getpid()), directory,
-             String(postmasterPID), dataDirectory + "/postmaster.pid"],
+            ["/bin/sh", "-c", script, "ward-watchdog", String(getpid()), directory],
             newSession: true)) ?? 0
     }
+
+    // MARK: - PgBouncer
+
+    /// Starts PgBouncer in front of this cluster, on a Unix socket in the cluster's
+    /// directory, in transaction pooling mode with at most `poolSize` server connections
+    /// per user and database. Returns a DSN for `database` through the pooler.
+    public func startBouncer(database: String, poolSize: Int) throws -> String {
+        let dir = directory + "/bouncer"
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // Trust authentication still needs each user in the auth file.
+        try "\"postgres\" \"\"\n\"ward_app\" \"\"\n\"ward_owner\" \"\"\n"
+            .write(toFile: dir + "/users.txt", atomically: true, encoding: .utf8)
+        try """
+            [databases]
+            * = host=\(socketDirectory) port=5432
+            [pgbouncer]
+            listen_addr =
+            listen_port = 6432
+            unix_socket_dir = \(dir)
+            auth_type = trust
+            auth_file = \(dir)/users.txt
+            pool_mode = transaction
+            default_pool_size = \(poolSize)
+            max_client_conn = 500
+            logfile = \(dir)/pgbouncer.log
+            pidfile = \(dir)/pgbouncer.pid
+            ignore_startup_parameters = extra_float_digits
+
+            """.write(toFile: dir + "/pgbouncer.ini", atomically: true, encoding: .utf8)
+        if runAsPostgres, let pw = getpwnam("postgres") {
+            for f in ["", "/users.txt", "/pgbouncer.ini"] { chown(dir + f, pw.pointee.pw_uid, pw.pointee.pw_gid) }
+        }
+        let out = try Spawn.run(asServerUser(["pgbouncer", "-d", dir + "/pgbouncer.ini"]))
+        let deadline = Date().addingTimeInterval(10)
+        while !fm.fileExists(atPath: dir + "/.s.PGSQL.6432") && Date() < deadline { usleep(20_000) }
+        let pidText = (try? String(contentsOfFile: dir + "/pgbouncer.pid", encoding: .utf8)) ?? ""
+        bouncerPID = pid_t(pidText.split(separator: "\n").first.map(String.init) ?? "") ?? 0
+        guard out.status == 0, bouncerPID > 0, fm.fileExists(atPath: dir + "/.s.PGSQL.6432") else {
+            let log = (try? String(contentsOfFile: dir + "/pgbouncer.log", encoding: .utf8)) ?? ""
+            throw SpawnError("PgBouncer did not start (apt-get install pgbouncer):\n\(out.output)\n\(log)")
+        }
+        return "host=\(dir) port=6432 dbname=\(database) user=\(superuser)"
+    }
+
+    public private(set) var bouncerPID: pid_t = 0
 
     // MARK: - Helpers
 

@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
@@ -19,7 +20,10 @@ let package = Package(
         // libpq: connections, parameterised queries, async path, the throwaway cluster.
         .target(name: "WardDB", dependencies: ["CLibPQ"]),
         // The security model as SQL migrations, and the operator tools over it.
-        .target(name: "WardCore", dependencies: ["WardDB"],
+        .target(name: "WardCore", dependencies: [
+                    "WardDB",
+                    .product(name: "Crypto", package: "swift-crypto"),
+                ],
                 resources: [.embedInCode("Migrations")]),
         // The terminal engine: canvas, widgets, actions, themes, event loop.
         .target(name: "WardTerm", dependencies: [

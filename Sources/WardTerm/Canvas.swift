@@ -74,18 +74,20 @@ public final class GridCanvas: Canvas {
         var c = col
         for raw in text {
             let ch = TextWidth.sanitize(raw)
-            let w = TextWidth.width(of: ch)
+            let units = TextWidth.cells(of: ch)
+            let w = units.reduce(0) { $0 + $1.width }
             if w == 0 { continue } // a lone combining mark has nothing to sit on
             if c >= cols { break }
             if c < 0 { c += w; continue }
-            if c + w > cols { // a wide character at the edge: leave a blank instead
-                set(row, c, Cell(text: " ", style: style))
-                c += 1
+            if c + w > cols { // a cluster that does not fit whole is not drawn in part
+                while c < cols { set(row, c, Cell(text: " ", style: style)); c += 1 }
                 break
             }
-            set(row, c, Cell(text: String(ch), style: style))
-            if w == 2 { set(row, c + 1, Cell(text: "", style: style)) }
-            c += w
+            for u in units {
+                set(row, c, Cell(text: u.text, style: style))
+                if u.width == 2 { set(row, c + 1, Cell(text: "", style: style)) }
+                c += u.width
+            }
         }
         return c
     }

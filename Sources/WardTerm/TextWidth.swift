@@ -25,7 +25,9 @@ public enum TextWidth {
         return Int(shim_wcwidth(v))
     }
 
-    /// Width of one grapheme cluster as drawn (after sanitising): 0, 1 or 2.
+    /// Width of one grapheme cluster as drawn (after sanitising). Usually 0, 1 or 2,
+    /// but an Indic conjunct such as "न्या" is one cluster of three cells: terminals
+    /// advance for every spacing scalar.
     public static func width(of ch: Character) -> Int {
         var total = 0
         for s in ch.unicodeScalars {
@@ -33,7 +35,22 @@ public enum TextWidth {
             if w < 0 { return 1 } // drawn as the replacement character
             total += w
         }
-        return min(total, 2)
+        return total
+    }
+
+    /// The terminal cells a (sanitised) cluster occupies: each spacing scalar starts a
+    /// cell, zero-width scalars stay with the cell before them (as in ncurses' cchar_t).
+    static func cells(of ch: Character) -> [(text: String, width: Int)] {
+        var out: [(text: String, width: Int)] = []
+        for s in ch.unicodeScalars {
+            let w = max(0, width(of: s))
+            if w > 0 {
+                out.append((String(s), w))
+            } else if !out.isEmpty {
+                out[out.count - 1].text.unicodeScalars.append(s)
+            }
+        }
+        return out
     }
 
     /// Width of a string in cells.

@@ -29,6 +29,13 @@ public final class Terminal {
             throw TerminalError("cannot use terminal type '\(term.isEmpty ? "(TERM not set)" : term)'")
         }
         Terminal.active = true
+        // A terminal that cannot move the cursor (TERM=dumb) would print the frame as a
+        // stream of lines: refuse it clearly instead.
+        let cup = tigetstr("cup")
+        if cup == nil || Int(bitPattern: cup) == -1 {
+            Terminal.restore()
+            throw TerminalError("terminal type '\(term)' cannot position the cursor; Ward needs a full-screen terminal")
+        }
         cbreak()
         noecho()
         nonl()

@@ -118,6 +118,10 @@ public final class UI {
     /// Ends the loop and makes `run()` throw `error` (after the terminal is restored).
     public func fail(_ error: Error) { failure = error; quitCode = 1 }
 
+    /// Registers a cleanup that runs on every way out (see `ExitPath`): after a signal,
+    /// at process exit, or when `ExitPath.cleanUp()` is called.
+    public func addCleanup(_ hook: @escaping () -> Void) { ExitPath.addCleanup(hook) }
+
     // MARK: Message line and busy indicator
 
     /// Shows a message until the next key (errors included: the user has seen it by then).

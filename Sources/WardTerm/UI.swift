@@ -46,11 +46,12 @@ public final class UI {
     public var user = ""
     public var role = ""
     /// The clock text in the top bar (replaceable in tests).
-    public var clockText: () -> String = {
+    public var clockText: () -> String = { UI.clockFormatter.string(from: Date()) }
+    private static let clockFormatter: DateFormatter = {
         let f = DateFormatter()
         f.dateFormat = "HH:mm"
-        return f.string(from: Date())
-    }
+        return f
+    }()
 
     public private(set) var stack: [Screen] = []
     public private(set) var message: (text: String, kind: MessageKind)?
@@ -225,7 +226,7 @@ public final class UI {
     // MARK: Keys
 
     /// Handles one key as the loop would (tests call this directly).
-    public func handle(_ key: Key, size: (rows: Int, cols: Int)? = nil) {
+    public func handle(_ key: Key) {
         lastKeyTime = UI.monotonicNow()
         if var h = idleHook { h.fired = false; idleHook = h }
         if key == .resize { forceRepaint = true; return }

@@ -1,13 +1,13 @@
 import Foundation
 import WardDB
+import WardTerm
 
-/// The order in which a clinic writes dates. ISO 8601 (YYYY-MM-DD) is always accepted
+/// Showing and typing dates in a clinic's order. ISO 8601 (YYYY-MM-DD) is always accepted
 /// when typing, whatever the clinic's order, because it cannot be misread.
-public enum DateOrder: String, Sendable, CaseIterable {
-    case dmy = "DMY", mdy = "MDY", iso = "ISO"
-
+extension DateOrder {
+    /// The clinic's setting as stored in the database ('DMY', 'MDY', 'ISO').
     public init(setting: String?) {
-        self = DateOrder(rawValue: (setting ?? "").uppercased()) ?? .iso
+        self = DateOrder(rawValue: (setting ?? "").lowercased()) ?? .iso
     }
 
     /// What to show a user as the expected shape of a date.

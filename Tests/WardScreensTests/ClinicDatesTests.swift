@@ -1,6 +1,7 @@
 import Foundation
 import WardDB
 import WardScreens
+import WardTerm
 import XCTest
 
 final class ClinicDatesTests: XCTestCase {
@@ -16,7 +17,7 @@ final class ClinicDatesTests: XCTestCase {
         XCTAssertEqual(try DateOrder.dmy.parse("4/3/2026").get(), d)
         XCTAssertEqual(try DateOrder.mdy.parse("3/4/2026").get(), d)
         XCTAssertEqual(try DateOrder.dmy.parse("04.03.2026").get(), d)
-        for order in DateOrder.allCases {
+        for order in [DateOrder.dmy, .mdy, .iso] {
             XCTAssertEqual(try order.parse("2026-03-04").get(), d, "\(order) must accept ISO")
         }
     }
@@ -28,6 +29,12 @@ final class ClinicDatesTests: XCTestCase {
         XCTAssertEqual(DateOrder.iso.parse("04/03/2026"), .failure(.shape("YYYY-MM-DD")))
         XCTAssertEqual(DateOrder.dmy.parse("  "), .failure(.empty))
         XCTAssertTrue("\(DateInputError.shape("DD/MM/YYYY"))".contains("DD/MM/YYYY"))
+    }
+
+    func testClinicSetting() {
+        XCTAssertEqual(DateOrder(setting: "DMY"), .dmy)
+        XCTAssertEqual(DateOrder(setting: "MDY"), .mdy)
+        XCTAssertEqual(DateOrder(setting: nil), .iso)
     }
 
     func testAge() {

@@ -116,6 +116,16 @@ public struct Migrator {
             -- What the terminal connects as: owns nothing, subject to every policy.
             CREATE ROLE ward_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT;
           END IF;
+          IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ward_auth') THEN
+            -- Owns only the few SECURITY DEFINER functions that must act before or beside a
+            -- session (login, context resolution, audit writing, consent). Nobody logs in as it
+            -- and ward_app is not a member; ward verify lists every function it owns.
+            CREATE ROLE ward_auth NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE BYPASSRLS NOINHERIT;
+          END IF;
+          IF NOT pg_has_role('ward_owner', 'ward_auth', 'MEMBER') THEN
+            -- So that migrations (as ward_owner) may hand those functions over to ward_auth.
+            GRANT ward_auth TO ward_owner;
+          END IF;
           IF NOT pg_has_role(current_user, 'ward_owner', 'MEMBER') THEN
             EXECUTE format('GRANT ward_owner TO %I', current_user);
           END IF;

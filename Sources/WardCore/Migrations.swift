@@ -7,5 +7,11 @@ public enum Migrations {
         Migration(version: 3, name: "tenants_staff_rbac", bytes: PackageResources._003_tenants_staff_rbac_sql),
         Migration(version: 4, name: "sessions_context", bytes: PackageResources._004_sessions_context_sql),
         Migration(version: 5, name: "audit", bytes: PackageResources._005_audit_sql),
+        Migration(version: 6, name: "login", bytes: PackageResources._006_login_sql),
+        Migration(version: 7, name: "patients_consent", bytes: PackageResources._007_patients_consent_sql),
+        Migration(version: 8, name: "appointments_notes", bytes: PackageResources._008_appointments_notes_sql),
+        Migration(version: 9, name: "api_views", bytes: PackageResources._009_api_views_sql),
+        Migration(version: 10, name: "api_functions", bytes: PackageResources._010_api_functions_sql),
+        Migration(version: 11, name: "definer_grants", bytes: PackageResources._011_definer_grants_sql),
     ]
 }

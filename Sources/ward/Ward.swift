@@ -5,6 +5,6 @@ struct Ward: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ward",
         abstract: "Ward: the clinic staff terminal on a multi-tenant PostgreSQL platform.",
-        subcommands: [Migrate.self, Keys.self, Sandbox.self, UIPreview.self]
+        subcommands: [Migrate.self, Seed.self, Keys.self, Sandbox.self, UIPreview.self]
     )
 }

@@ -1,10 +1,85 @@
 import ArgumentParser
+import Foundation
+import WardDB
+import WardScreens
+import WardTerm
 
 @main
 struct Ward: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ward",
         abstract: "Ward: the clinic staff terminal on a multi-tenant PostgreSQL platform.",
-        subcommands: [Migrate.self, Seed.self, Keys.self, Sandbox.self, UIPreview.self]
+        discussion: "Without a subcommand, opens the terminal UI connected as ward_app.",
+        subcommands: [Demo.self, Migrate.self, Seed.self, Keys.self, Sandbox.self, UIPreview.self]
     )
+
+    @OptionGroup var terminal: TerminalOptions
+
+    @Option(help: "libpq connection string or URI (default: the config's dsn, then libpq's PG* variables).")
+    var dsn: String?
+
+    func run() throws {
+        let config = try terminal.loadConfig()
+        let target = ConnectionTarget.resolve(flag: dsn, configDSN: config.dsn)
+        guard let conninfo = target.conninfo else {
+            FileHandle.standardError.write(Data((ConnectionTarget.guidance + "\n").utf8))
+            throw ExitCode(1)
+        }
+        try terminal.runUI(conninfo: conninfo, config: config)
+    }
+}
+
+/// The options every way into the terminal UI shares.
+struct TerminalOptions: ParsableArguments {
+    @Option(help: "Config file (default: $XDG_CONFIG_HOME/ward/config.toml).")
+    var config: String?
+
+    @Option(help: "Theme name (default, light, high-contrast, mono) or path to a .theme file.")
+    var theme: String?
+
+    @Option(help: "Clinic code to prefill on the login screen.")
+    var clinic: String?
+
+    @Option(help: ArgumentHelp("Idle seconds before the lock screen (overrides idle_lock_minutes).", visibility: .hidden))
+    var idleLockSeconds: Double?
+
+    func loadConfig() throws -> WardConfig {
+        do {
+            var c = try WardConfig.load(explicitPath: config)
+            if let clinic { c.clinic = clinic }
+            try c.keymap.validate(against: StaffApp.allActions)
+            return c
+        } catch let e as CLIError {
+            throw e
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+
+    /// Connects, runs the screens until the user quits, and exits with the UI's code.
+    func runUI(conninfo: String, config: WardConfig, cleanup: (() -> Void)? = nil) throws {
+        let chosen: Theme
+        let connection: Connection
+        do {
+            chosen = try chooseTheme(flag: theme, config: config)
+            connection = try Connection(conninfo)
+        } catch let e as DatabaseError {
+            throw CLIError(e.description)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        let ui = UI(theme: chosen, config: config, globalActions: StaffApp.globalActions)
+        if let cleanup { ui.addCleanup(cleanup) }
+        let app = StaffApp(ui: ui, connection: connection)
+        app.idleLockSeconds = idleLockSeconds
+        app.start()
+        let code: Int32
+        do {
+            code = try ui.run()
+        } catch {
+            throw CLIError("\(error)")
+        }
+        app.endSession()
+        if code != 0 { throw ExitCode(code) }
+    }
 }

@@ -1,0 +1,111 @@
+import Foundation
+import WardDB
+
+/// The api schema's calls, as typed requests. Screens never name a `ward` table.
+public enum Api {
+    public static func login(clinic: String, username: String, password: String) -> Request<String?> {
+        Request("SELECT api.login($1, $2, $3) AS token", [clinic, username, password], isWrite: true) {
+            try $0.first?.string("token")
+        }
+    }
+
+    public static let touch = Request("SELECT api.touch()", isWrite: true) { _ in () }
+    public static let logout = Request("SELECT api.logout()", isWrite: true) { _ in () }
+
+    public struct Me: Sendable {
+        public var clinicCode, clinicName, timeZone, dateOrder, username, displayName, role: String
+        public var impersonatedBy: String?
+        public var mustChangePassword: Bool
+        public var permissions: Set<String>
+    }
+
+    /// Who the session is, and what it may do, in one round trip.
+    public static let whoami = Request("""
+        SELECT w.*, (SELECT array_to_string(array_agg(p), ',') FROM api.my_permissions() p) AS permissions
+          FROM api.whoami() w
+        """) { r -> Me? in
+        guard let row = r.first else { return nil }
+        return Me(clinicCode: try row.string("clinic_code") ?? "", clinicName: try row.string("clinic_name") ?? "",
+                  timeZone: try row.string("time_zone") ?? "UTC", dateOrder: try row.string("date_order") ?? "ISO",
+                  username: try row.string("username") ?? "", displayName: try row.string("display_name") ?? "",
+                  role: try row.string("role") ?? "", impersonatedBy: try row.string("impersonated_by"),
+                  mustChangePassword: try row.bool("must_change_password") ?? false,
+                  permissions: Set((try row.string("permissions") ?? "").split(separator: ",").map(String.init)))
+    }
+
+    public struct PatientHit: Sendable, Equatable {
+        public var id: UUID
+        public var familyName, givenName: String
+        public var dateOfBirth: CalendarDate
+        public var chartNo: String
+        public var nextAppointment: Date?
+    }
+
+    public static func searchPatients(_ q: String, limit: Int = 100) -> Request<[PatientHit]> {
+        Request("""
+            SELECT patient_id, family_name, given_name, date_of_birth, chart_no, next_appointment
+              FROM api.search_patients($1, $2)
+            """, [q, limit], isWrite: true) { r in
+            try r.rows.map {
+                PatientHit(id: try $0.uuid("patient_id")!, familyName: try $0.string("family_name")!,
+                           givenName: try $0.string("given_name")!, dateOfBirth: try $0.date("date_of_birth")!,
+                           chartNo: try $0.string("chart_no")!, nextAppointment: try $0.timestamp("next_appointment"))
+            }
+        }
+    }
+
+    public struct Profile: Sendable {
+        public var id: UUID
+        public var familyName, givenName, sex, chartNo: String
+        public var dateOfBirth: CalendarDate
+        public var phone, email, allergies: String?
+        public var consentSignedAt: Date?
+    }
+
+    /// Opening a record: audited by the database as an access.
+    public static func openPatient(_ id: UUID) -> Request<Profile?> {
+        Request("SELECT * FROM api.open_patient($1)", [id], isWrite: true) { r in
+            guard let row = r.first else { return nil }
+            return Profile(id: try row.uuid("patient_id")!, familyName: try row.string("family_name")!,
+                           givenName: try row.string("given_name")!, sex: try row.string("sex")!,
+                           chartNo: try row.string("chart_no")!, dateOfBirth: try row.date("date_of_birth")!,
+                           phone: try row.string("phone"), email: try row.string("email"),
+                           allergies: try row.string("allergies"), consentSignedAt: try row.timestamp("consent_signed_at"))
+        }
+    }
+
+    public struct Visit: Sendable {
+        public var startsAt: Date
+        public var clinician, status: String
+        public var reason: String?
+    }
+
+    public static func appointments(of patient: UUID) -> Request<[Visit]> {
+        Request("""
+            SELECT starts_at, clinician, status, reason FROM api.appointments
+             WHERE patient_id = $1 ORDER BY starts_at DESC LIMIT 50
+            """, [patient]) { r in
+            try r.rows.map {
+                Visit(startsAt: try $0.timestamp("starts_at")!, clinician: try $0.string("clinician") ?? "",
+                      status: try $0.string("status")!, reason: try $0.string("reason"))
+            }
+        }
+    }
+
+    public struct NoteHeading: Sendable {
+        public var signedAt: Date
+        public var kind, title, author: String
+    }
+
+    public static func notes(of patient: UUID) -> Request<[NoteHeading]> {
+        Request("""
+            SELECT signed_at, kind, title, author FROM api.clinical_notes
+             WHERE patient_id = $1 ORDER BY signed_at DESC LIMIT 100
+            """, [patient]) { r in
+            try r.rows.map {
+                NoteHeading(signedAt: try $0.timestamp("signed_at")!, kind: try $0.string("kind")!,
+                            title: try $0.string("title")!, author: try $0.string("author") ?? "")
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import WardTerm
+
+/// One patient: profile with allergies first, consent, visits, and the clinical notes
+/// list for roles that may read it. Opening it is audited by the database.
+final class PatientRecordScreen: Screen {
+    static let scope = ActionScope.screen("patient-record")
+    static let list: [Action] = [
+        Action("back", keys: [.escape], label: "Back", help: "Back to the search", scope: scope),
+    ]
+    var title: String { "Patient record" }
+    var actions: [Action] { Self.list }
+
+    unowned let app: StaffApp
+    let patient: UUID
+    var profile: Api.Profile?
+    var visits: [Api.Visit] = []
+    var notes: [Api.NoteHeading] = []
+    var failure: String?
+
+    init(app: StaffApp, patient: UUID) {
+        self.app = app
+        self.patient = patient
+    }
+
+    func didAppear(ui: UI) {
+        guard profile == nil else { return }
+        ui.setBusy("Opening")
+        app.backend.submit(Api.openPatient(patient)) { [weak self] result in
+            guard let self else { return }
+            ui.setBusy(nil)
+            switch result {
+            case .success(let p): profile = p
+            case .failure(let e): failure = e.message
+            }
+        }
+        app.backend.submit(Api.appointments(of: patient)) { [weak self] in
+            if case .success(let v) = $0 { self?.visits = v }
+        }
+        if app.may("clinical.read") {
+            app.backend.submit(Api.notes(of: patient)) { [weak self] in
+                if case .success(let n) = $0 { self?.notes = n }
+            }
+        }
+    }
+
+    func perform(_ action: Action, ui: UI) -> Bool {
+        if action.name == "back" { ui.pop(); return true }
+        return false
+    }
+
+    func draw(_ canvas: Canvas, ui: UI) {
+        if let failure {
+            canvas.put(failure, row: 1, col: 2, style: .error)
+            return
+        }
+        guard let p = profile else {
+            canvas.put("Opening the record…", row: 1, col: 2, style: .muted)
+            return
+        }
+        let order = app.dateOrder, clock = app.clock
+        canvas.put("\(p.familyName), \(p.givenName)", row: 1, col: 2, style: .title)
+        canvas.put("Chart \(p.chartNo)", row: 1, col: max(2, canvas.cols - 16), width: 14, style: .label, alignRight: true)
+        canvas.put("Born \(order.format(p.dateOfBirth)) (\(age(born: p.dateOfBirth, on: clock.today())))   Sex \(p.sex)",
+                   row: 2, col: 2, style: .normal)
+        canvas.put("Phone \(p.phone ?? "–")   E-mail \(p.email ?? "–")", row: 3, col: 2, style: .normal)
+        let allergies = (p.allergies ?? "").isEmpty ? "none recorded" : p.allergies!
+        canvas.put("ALLERGIES: \(allergies)", row: 4, col: 2, width: canvas.cols - 4,
+                   style: (p.allergies ?? "").isEmpty ? .muted : .error)
+        if let signed = p.consentSignedAt {
+            canvas.put("Profile shared with this clinic by consent since \(order.format(clock.date(signed)))",
+                       row: 5, col: 2, style: .muted)
+        }
+        var row = 7
+        canvas.put("Visits", row: row, col: 2, style: .header)
+        row += 1
+        let now = Date()
+        for v in visits.prefix(6) {
+            let when = order.format(clock.date(v.startsAt)) + " " + clock.time(v.startsAt)
+            let tag = v.startsAt > now ? "upcoming" : v.status
+            canvas.put("\(when)  \(v.clinician)  \(tag)  \(v.reason ?? "")", row: row, col: 4,
+                       width: canvas.cols - 6, style: .normal)
+            row += 1
+        }
+        if visits.isEmpty { canvas.put("none", row: row, col: 4, style: .muted); row += 1 }
+        guard app.may("clinical.read") else { return }
+        row += 1
+        canvas.put("Clinical notes", row: row, col: 2, style: .header)
+        row += 1
+        for n in notes.prefix(max(0, canvas.rows - row)) {
+            canvas.put("\(order.format(clock.date(n.signedAt)))  \(n.kind)  \(n.title) — \(n.author)", row: row, col: 4,
+                       width: canvas.cols - 6, style: .normal)
+            row += 1
+        }
+        if notes.isEmpty { canvas.put("none", row: row, col: 4, style: .muted) }
+    }
+}

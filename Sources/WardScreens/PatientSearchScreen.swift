@@ -1,0 +1,104 @@
+import Foundation
+import WardTerm
+
+/// Search as you type: a pause of a fifth of a second sends the query, and a newer query
+/// cancels the one in flight. Dates may be typed in the clinic's order.
+final class PatientSearchScreen: Screen {
+    static let scope = ActionScope.screen("patient-search")
+    static let list: [Action] = [
+        Action("open", keys: [.enter], label: "Open", help: "Open the selected patient's record", scope: scope),
+        Action("back", keys: [.escape], label: "Back", help: "Back to the menu", scope: scope),
+    ]
+    var title: String { "Find a patient" }
+    var actions: [Action] { Self.list }
+
+    unowned let app: StaffApp
+    let query = TextField(maxLength: 100)
+    let table = Table(columns: [Column("Name"), Column("Born", width: 10), Column("Age", width: 3, alignRight: true),
+                                Column("Chart", width: 9), Column("Next visit", width: 16)])
+    var hits: [Api.PatientHit] = []
+    var searched = ""
+    var debounce: Debouncer?
+
+    init(app: StaffApp) {
+        self.app = app
+        table.emptyText = "Type a name, a date of birth, a phone number or a chart number."
+    }
+
+    func didAppear(ui: UI) { debounce = Debouncer(ui: ui, delay: 0.2) }
+    func willDisappear(ui: UI) {
+        debounce?.cancel()
+        app.backend.cancel(slot: "search")
+        ui.setBusy(nil)
+    }
+
+    func handleKey(_ key: Key, ui: UI) -> Bool {
+        if case .up = key { return table.handle(key) }
+        if case .down = key { return table.handle(key) }
+        if case .pageUp = key { return table.handle(key) }
+        if case .pageDown = key { return table.handle(key) }
+        guard query.handle(key) else { return false }
+        debounce?.trigger { [weak self] ui in self?.search(ui) }
+        return true
+    }
+
+    /// What the database is asked: a date typed in the clinic's order becomes ISO.
+    func databaseQuery(_ text: String) -> String {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        if t.contains("/") || t.contains("."), case .success(let d) = app.dateOrder.parse(t) { return d.iso }
+        return t
+    }
+
+    func search(_ ui: UI) {
+        let q = databaseQuery(query.text)
+        guard !q.isEmpty else {
+            app.backend.cancel(slot: "search")
+            hits = []; table.rows = []; searched = ""
+            ui.setBusy(nil)
+            return
+        }
+        ui.setBusy("Searching")
+        app.backend.submit(Api.searchPatients(q), slot: "search") { [weak self] result in
+            guard let self else { return }
+            ui.setBusy(nil)
+            switch result {
+            case .success(let found):
+                hits = found
+                searched = q
+                table.rows = found.map(row)
+                table.selected = 0
+                table.emptyText = "No patient found at this clinic for “\(q)”."
+            case .failure(let e):
+                ui.show(e.message, kind: .error)
+            }
+        }
+    }
+
+    func row(_ h: Api.PatientHit) -> [String] {
+        let clock = app.clock
+        let next = h.nextAppointment.map { app.dateOrder.format(clock.date($0)) + " " + clock.time($0) } ?? ""
+        return ["\(h.familyName), \(h.givenName)", app.dateOrder.format(h.dateOfBirth),
+                String(age(born: h.dateOfBirth, on: clock.today())), h.chartNo, next]
+    }
+
+    func perform(_ action: Action, ui: UI) -> Bool {
+        switch action.name {
+        case "open":
+            guard hits.indices.contains(table.selected) else { return true }
+            ui.push(PatientRecordScreen(app: app, patient: hits[table.selected].id))
+            return true
+        case "back":
+            ui.pop()
+            return true
+        default:
+            return false
+        }
+    }
+
+    func draw(_ canvas: Canvas, ui: UI) {
+        canvas.put("Search", row: 1, col: 2, style: .label)
+        query.draw(canvas, row: 1, col: 10, width: min(50, canvas.cols - 12), focused: true)
+        canvas.put("Dates as \(app.dateOrder.pattern)", row: 2, col: 10, style: .muted)
+        table.draw(canvas.region(Rect(row: 4, col: 1, rows: canvas.rows - 4, cols: canvas.cols - 2)))
+    }
+}

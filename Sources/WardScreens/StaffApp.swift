@@ -1,0 +1,118 @@
+import Foundation
+import WardCore
+import WardDB
+import WardTerm
+
+/// The running terminal: one connection, one session, the screen stack. Screens reach the
+/// database only through `app.backend`, the session only through `app.me`.
+public final class StaffApp {
+    public let ui: UI
+    public let backend: Backend
+    /// The logged-in session; nil on the login screen.
+    public private(set) var me: Api.Me?
+    public private(set) var clinicCode = ""
+    public private(set) var username = ""
+    var socketWatch: WatchID?
+    var reconnectTimer: TimerID?
+    var locked = false
+    /// Overrides the config's idle_lock_minutes (tests use a few seconds).
+    public var idleLockSeconds: Double?
+
+    /// Every action of every screen, for the config's key rebinding check.
+    public static let globalActions: [Action] = StandardActions.global
+    public static var allActions: [Action] {
+        globalActions + LoginScreen.list + MenuScreen.list + PatientSearchScreen.list
+            + PatientRecordScreen.list + LockScreen.list
+    }
+
+    public init(ui: UI, connection: Connection) {
+        self.ui = ui
+        self.backend = Backend(connection: connection)
+    }
+
+    public var dateOrder: DateOrder { DateOrder(setting: me?.dateOrder) }
+    public var clock: ClinicClock { ClinicClock(timeZoneIdentifier: me?.timeZone) }
+    public func may(_ permission: String) -> Bool { me?.permissions.contains(permission) ?? false }
+
+    public func start() {
+        backend.watchSocket = { [unowned self] fd in
+            if let w = socketWatch { ui.unwatch(w) }
+            socketWatch = fd.map { ui.watch(fd: $0) { [unowned self] _ in backend.socketReadable() } }
+        }
+        backend.onConnectionState = { [unowned self] up in up ? connectionBack() : connectionLost() }
+        ui.push(LoginScreen(app: self))
+        let seconds = idleLockSeconds ?? Double(ui.config.idleLockMinutes * 60)
+        if seconds > 0 {
+            ui.onIdle(after: seconds) { [unowned self] in lock() }
+        }
+        // The database ends sessions idle longer than its own limit: tell it the user is here.
+        _ = ui.after(30, repeating: 30) { [unowned self] ui in
+            if me != nil, !locked, ui.idleSeconds < 30 { backend.submit(Api.touch) { _ in } }
+        }
+        ui.addCleanup { [weak self] in self?.endSession() }
+    }
+
+    /// Best effort on the way out (quit, signal, dropped terminal): the session ends with
+    /// the terminal instead of waiting for its idle limit.
+    public func endSession() {
+        guard me != nil, let token = backend.token, backend.connection.isAlive, !backend.isBusy else { return }
+        _ = try? backend.connection.withSession(token) { try $0.query("SELECT api.logout()") }
+        me = nil
+    }
+
+    /// A token from api.login: read who we are, then show the menu.
+    func loggedIn(token: String, clinic: String, username: String, then: @escaping () -> Void) {
+        backend.token = token
+        backend.submit(Api.whoami) { [unowned self] result in
+            switch result {
+            case .success(let me?):
+                self.me = me
+                self.clinicCode = clinic
+                self.username = username
+                ui.clinic = me.impersonatedBy.map { "\(me.clinicName) [IMPERSONATED by \($0)]" } ?? me.clinicName
+                ui.user = me.displayName
+                ui.role = me.role
+                Log.shared.info("login", ["role": me.role])
+                then()
+            case .success(nil):
+                ui.show("The session ended at once; log in again.", kind: .error)
+            case .failure(let e):
+                ui.show(e.message, kind: .error)
+            }
+        }
+    }
+
+    public func logout() {
+        backend.submit(Api.logout) { _ in }
+        backend.token = nil
+        me = nil
+        ui.clinic = ""; ui.user = ""; ui.role = ""
+        while ui.stack.count > 1 { ui.pop() }
+        ui.replaceTop(with: LoginScreen(app: self, clinic: clinicCode))
+    }
+
+    /// Hides everything behind a password prompt (idle limit, or the user asked).
+    public func lock() {
+        guard me != nil, !locked else { return }
+        locked = true
+        Log.shared.info("idle.lock")
+        ui.push(LockScreen(app: self))
+    }
+
+    func unlocked() {
+        locked = false
+        ui.pop()
+    }
+
+    func connectionLost() {
+        ui.show("Connection to the database lost: reconnecting… (what you typed is kept)", kind: .warning)
+        guard reconnectTimer == nil else { return }
+        reconnectTimer = ui.after(2, repeating: 2) { [unowned self] _ in _ = backend.reconnect() }
+    }
+
+    func connectionBack() {
+        if let t = reconnectTimer { ui.cancel(t) }
+        reconnectTimer = nil
+        ui.show("Reconnected.", kind: .success)
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import WardCore
+import WardDB
+
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run Ward on a private throwaway database loaded with the demo clinics.",
+        discussion: """
+            Starts a PostgreSQL server in a temporary directory (Unix socket only, no TCP \
+            port), migrates it, loads the demo clinics and opens the terminal UI. On quit, \
+            Ctrl-C or a dropped terminal the server is stopped and the directory removed.
+            """)
+
+    @OptionGroup var terminal: TerminalOptions
+
+    @Option(help: "Keep the database in this directory between runs.")
+    var keep: String?
+
+    func run() throws {
+        let config = try terminal.loadConfig()
+        print("Starting a private PostgreSQL server…")
+        let cluster: ThrowawayCluster
+        do {
+            cluster = try ThrowawayCluster.start(keep: keep)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        let setupSignals = CleanupOnSignals { _ in cluster.stop() }
+        defer { cluster.stop() }
+        do {
+            let admin = try Connection(cluster.dsn())
+            let exists = try admin.query("SELECT count(*) AS n FROM pg_database WHERE datname = $1", ["ward"])
+            if try exists.first?.int("n") == 0 { try admin.executeScript("CREATE DATABASE ward") }
+            admin.close()
+            let owner = try Connection(cluster.dsn(database: "ward"))
+            try Migrator(connection: owner).migrate()
+            try DemoSeed.load(owner)
+            owner.close()
+        } catch {
+            throw CLIError("\(error)")
+        }
+        setupSignals.cancel()
+        print("Demo accounts (password \(DemoSeed.password)):")
+        for a in DemoSeed.accounts {
+            print("  clinic \(a.clinic.padding(toLength: 10, withPad: " ", startingAt: 0)) user \(a.username.padding(toLength: 7, withPad: " ", startingAt: 0)) \(a.role)")
+        }
+        try terminal.runUI(conninfo: cluster.dsn(database: "ward", user: "ward_app"), config: config,
+                           cleanup: { cluster.stop() })
+    }
+}

@@ -9,9 +9,17 @@ struct Ward: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ward",
         abstract: "Ward: the clinic staff terminal on a multi-tenant PostgreSQL platform.",
-        discussion: "Without a subcommand, opens the terminal UI connected as ward_app.",
-        subcommands: [Demo.self, Migrate.self, Seed.self, Keys.self, Sandbox.self, UIPreview.self]
+        discussion: "Without a subcommand, opens the terminal UI connected as ward_app (`ward ui`).",
+        subcommands: [TerminalUI.self, Demo.self, Migrate.self, Seed.self, Keys.self, Sandbox.self, UIPreview.self],
+        defaultSubcommand: TerminalUI.self
     )
+}
+
+/// The terminal UI itself: the default when `ward` is given no subcommand.
+struct TerminalUI: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ui",
+        abstract: "Open the terminal UI (the default).")
 
     @OptionGroup var terminal: TerminalOptions
 

@@ -1,0 +1,69 @@
+import Foundation
+import WardDB
+import XCTest
+
+final class CommandLineE2ETests: XCTestCase {
+    func testNoDatabaseGivesGuidanceAndFails() throws {
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PG") }
+        env["XDG_CONFIG_HOME"] = FileManager.default.temporaryDirectory.appendingPathComponent("ward-none").path
+        let out = try Spawn.run([TmuxSession.wardBinary], environment: env)
+        XCTAssertEqual(out.status, 1)
+        for needle in ["no database to connect to", "--dsn", "PGHOST", "ward demo"] {
+            XCTAssertTrue(out.output.contains(needle), "guidance lacks \(needle):\n\(out.output)")
+        }
+    }
+
+    func testEverySubcommandHasHelp() throws {
+        for args in [[], ["ui"], ["demo"], ["migrate"], ["seed"], ["keys"], ["keys", "init"]] {
+            let out = try Spawn.run([TmuxSession.wardBinary] + args + ["--help"])
+            XCTAssertEqual(out.status, 0, "ward \(args) --help: \(out.output)")
+            XCTAssertTrue(out.output.contains("USAGE"), "ward \(args) --help printed no usage")
+        }
+    }
+}
+
+/// `ward demo` from start to the login screen, and nothing left behind on any way out.
+final class DemoE2ETests: XCTestCase {
+    func clusterDirectories() -> Set<String> {
+        let tmp = FileManager.default.temporaryDirectory.path
+        return Set(((try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? [])
+            .filter { $0.hasPrefix("ward-pg-") }.map { tmp + "/" + $0 })
+    }
+
+    func runDemo(thenEnd end: (TmuxSession, pid_t) -> Void) throws {
+        let before = clusterDirectories()
+        let started = Date()
+        let s = try TmuxSession.start(command: TmuxSession.wardScript(["demo"]))
+        addTeardownBlock { s.close() }
+        _ = try s.waitFor(text: "Log in to your clinic", timeout: 20)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10, "ward demo must reach the login screen within 10 s")
+        let new = clusterDirectories().subtracting(before)
+        XCTAssertEqual(new.count, 1, "one throwaway cluster directory while the demo runs")
+        let dir = try XCTUnwrap(new.first)
+        let pidText = try String(contentsOfFile: dir + "/data/postmaster.pid", encoding: .utf8)
+        let postmaster = try XCTUnwrap(pid_t(pidText.split(separator: "\n")[0]))
+        let app = try s.appPID()
+        end(s, app)
+        _ = try s.waitFor(text: "EXIT=")
+        XCTAssertTrue(TmuxSession.waitGone(app), "ward outlived its end")
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline && (ThrowawayCluster.isRunning(postmaster) || FileManager.default.fileExists(atPath: dir)) {
+            usleep(50_000)
+        }
+        XCTAssertFalse(ThrowawayCluster.isRunning(postmaster), "the demo's PostgreSQL outlived it")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir), "the demo's directory outlived it")
+        XCTAssertTrue(s.capture().contains("ECHO=on"), "terminal echo restored")
+    }
+
+    func testQuit() throws {
+        try runDemo { s, _ in s.sendKeys("F10") }
+    }
+
+    func testSIGTERM() throws {
+        try runDemo { s, pid in s.kill(pid, signal: SIGTERM) }
+    }
+
+    func testSIGHUP() throws {
+        try runDemo { s, pid in s.kill(pid, signal: SIGHUP) }
+    }
+}

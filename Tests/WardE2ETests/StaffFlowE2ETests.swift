@@ -1,0 +1,106 @@
+import Foundation
+import WardDB
+import XCTest
+
+/// The real `ward` against a real, migrated and seeded database, driven in tmux at 80x24.
+final class StaffFlowE2ETests: XCTestCase {
+    nonisolated(unsafe) static var cluster: ThrowawayCluster?
+    nonisolated(unsafe) static var setupError: String?
+
+    override class func setUp() {
+        do {
+            let c = try ThrowawayCluster.start()
+            cluster = c
+            try Connection(c.dsn()).executeScript("CREATE DATABASE ward")
+            for args in [["migrate"], ["seed", "--demo"]] {
+                let out = try Spawn.run([TmuxSession.wardBinary] + args + ["--dsn", c.dsn(database: "ward")])
+                if out.status != 0 { setupError = "ward \(args): \(out.output)"; return }
+            }
+        } catch {
+            setupError = "\(error)"
+        }
+    }
+
+    override class func tearDown() {
+        cluster?.stop()
+    }
+
+    func startWard(_ extra: [String] = []) throws -> TmuxSession {
+        if let e = Self.setupError { throw SpawnError(e) }
+        let dsn = Self.cluster!.dsn(database: "ward", user: "ward_app")
+        let s = try TmuxSession.start(command: TmuxSession.wardScript(["--dsn", dsn] + extra))
+        addTeardownBlock { s.close() }
+        _ = try s.waitFor(text: "Log in to your clinic")
+        return s
+    }
+
+    func login(_ s: TmuxSession, clinic: String, user: String, password: String = "clinic-demo") {
+        s.typeText(clinic); s.sendKeys("Tab")
+        s.typeText(user); s.sendKeys("Tab")
+        s.typeText(password); s.sendKeys("Enter")
+    }
+
+    func testFrontDeskFindsZoeByTypingZoeButNotAnotherClinicsPatient() throws {
+        let s = try startWard()
+        login(s, clinic: "northside", user: "fiona")
+        var screen = try s.waitFor(text: "Fiona Reyes (front_desk)")
+        XCTAssertFalse(screen.contains { $0.contains("Password") }, "the login screen is gone")
+        s.sendKeys("s")
+        _ = try s.waitFor(text: "Dates as DD/MM/YYYY")
+        s.typeText("zoe")
+        screen = try s.waitFor(text: "Ng, Zoë")
+        XCTAssertTrue(screen.contains { $0.contains("Ng, Zoë") && $0.contains("30/09/1991") && $0.contains("N-") })
+        s.sendKeys("C-u")
+        s.typeText("शर्मा")
+        screen = try s.waitFor(text: "No patient found at this clinic")
+        XCTAssertFalse(screen.contains { $0.contains("अनन्या") }, "a riverside-only patient leaked to northside")
+        // A date typed in the clinic's order finds by date of birth.
+        s.sendKeys("C-u")
+        s.typeText("30/09/1991")
+        _ = try s.waitFor(text: "Ng, Zoë")
+        s.sendKeys("Enter")
+        screen = try s.waitFor(text: "ALLERGIES: Latex")
+        XCTAssertFalse(screen.contains { $0.contains("Clinical notes") }, "front desk sees no clinical notes")
+        XCTAssertEqual(screen.count, 24)
+    }
+
+    func testWrongPasswordGetsOneSentenceAndKeepsTheClinic() throws {
+        let s = try startWard()
+        login(s, clinic: "northside", user: "fiona", password: "not-the-password")
+        let screen = try s.waitFor(text: "Wrong clinic, username or password.")
+        XCTAssertTrue(screen.contains { $0.contains("Clinic") && $0.contains("northside") })
+        XCTAssertTrue(screen.contains { $0.contains("Username") && $0.contains("fiona") }, "what was typed is kept")
+    }
+
+    func testSpecialistSeesNotesAndMenusFollowPermissions() throws {
+        let s = try startWard()
+        login(s, clinic: "northside", user: "sam")
+        _ = try s.waitFor(text: "Sam Okafor (specialist)")
+        s.sendKeys("s")
+        s.typeText("jose")
+        _ = try s.waitFor(text: "Álvarez, José")
+        s.sendKeys("Enter")
+        let screen = try s.waitFor(text: "Clinical notes")
+        XCTAssertTrue(screen.contains { $0.contains("ALLERGIES: Penicillin") })
+
+        let olga = try startWard()
+        login(olga, clinic: "platform", user: "olga")
+        let menu = try olga.waitFor(text: "Platform administrators see no clinic's records")
+        XCTAssertFalse(menu.contains { $0.contains("Find a patient") }, "a platform admin has no patient search")
+    }
+
+    func testIdleLockHidesTheScreenAndAsksForThePassword() throws {
+        let s = try startWard(["--idle-lock-seconds", "2"])
+        login(s, clinic: "northside", user: "fiona")
+        _ = try s.waitFor(text: "Fiona Reyes (front_desk)")
+        s.sendKeys("s")
+        s.typeText("zoe")
+        _ = try s.waitFor(text: "Ng, Zoë")
+        var screen = try s.waitFor(text: "Ward is locked", timeout: 10)
+        XCTAssertFalse(screen.contains { $0.contains("Ng, Zoë") }, "the locked screen still shows patient data")
+        s.typeText("clinic-demo")
+        s.sendKeys("Enter")
+        screen = try s.waitFor(text: "Ng, Zoë")
+        XCTAssertFalse(screen.contains { $0.contains("Ward is locked") })
+    }
+}

@@ -43,9 +43,9 @@ test-man:
 	mandoc -Tlint -Wwarning man/ward.1
 	@echo "man/ward.1: lint clean"
 
-demo: build
-	$(WARD) sandbox --migrate -- sh -c 'echo; echo "Ward: a throwaway database was created and migrated at $$PGHOST."; \
-	  echo "The terminal UI is not built yet; the database is removed now."'
+demo: deps
+	$(SWIFT) build --product ward
+	$(WARD) demo
 
 # Binary, manual page and themes in the usual places; PREFIX and DESTDIR honoured.
 install: deps

@@ -109,3 +109,40 @@ public enum Api {
         }
     }
 }
+
+extension Api {
+    public struct AuditEvent: Sendable {
+        public var id: Int
+        public var occurredAt: Date
+        public var actor: String?
+        public var impersonated: Bool
+        public var action: String
+        public var objectType, objectId: String?
+        public var details: String
+    }
+
+    /// One page of the clinic's audit log, newest first, after `beforeID` (keyset paging:
+    /// as fast on the millionth page as on the first). `filter` matches action or actor.
+    public static func auditPage(beforeID: Int?, filter: String, limit: Int = 50) -> Request<[AuditEvent]> {
+        Request("""
+            SELECT id, occurred_at, actor, impersonated, action, object_type, object_id, details::text AS details
+              FROM api.audit_log
+             WHERE ($1::bigint IS NULL OR id < $1::bigint)
+               AND ($2 = '' OR action LIKE $2 || '%' OR actor = $2)
+             ORDER BY id DESC
+             LIMIT $3
+            """, [beforeID.map(SQLValue.int) ?? .null, filter, limit]) { r in
+            try r.rows.map {
+                AuditEvent(id: try $0.int("id")!, occurredAt: try $0.timestamp("occurred_at")!, actor: try $0.string("actor"),
+                           impersonated: try $0.bool("impersonated") ?? false, action: try $0.string("action")!,
+                           objectType: try $0.string("object_type"), objectId: try $0.string("object_id"),
+                           details: try $0.string("details") ?? "{}")
+            }
+        }
+    }
+
+    /// Whether the newest events of this clinic's chain still verify.
+    public static let auditChainStatus = Request("SELECT checked, broken_at FROM api.audit_chain_status(1000)") { r in
+        (checked: try r.first?.int("checked") ?? 0, brokenAt: try r.first?.int("broken_at"))
+    }
+}

@@ -14,6 +14,9 @@ final class MenuScreen: Screen {
         Entry(action: Action("search-patients", keys: [.char("s"), .function(3)], label: "Patients",
                              help: "Find a patient by name, date of birth, phone or chart number", scope: scope),
               permission: "patient.search"),
+        Entry(action: Action("audit-log", keys: [.char("a"), .function(7)], label: "Audit",
+                             help: "Read this clinic's audit log", scope: scope),
+              permission: "audit.view"),
         Entry(action: Action("lock", keys: [.char("l"), .function(9)], label: "Lock",
                              help: "Hide the screen until your password is typed again", scope: scope),
               permission: nil),
@@ -34,6 +37,7 @@ final class MenuScreen: Screen {
     func perform(_ action: Action, ui: UI) -> Bool {
         switch action.name {
         case "search-patients": ui.push(PatientSearchScreen(app: app)); return true
+        case "audit-log": ui.push(AuditScreen(app: app)); return true
         case "lock": app.lock(); return true
         case "logout": app.logout(); return true
         default: return false

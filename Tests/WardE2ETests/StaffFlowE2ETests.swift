@@ -103,4 +103,24 @@ final class StaffFlowE2ETests: XCTestCase {
         screen = try s.waitFor(text: "Ng, Zoë")
         XCTAssertFalse(screen.contains { $0.contains("Ward is locked") })
     }
+
+    func testAdminReadsTheAuditLogAndSeesFrontDeskActions() throws {
+        let f = try startWard()
+        login(f, clinic: "northside", user: "fiona")
+        _ = try f.waitFor(text: "Fiona Reyes (front_desk)")
+        XCTAssertFalse(f.capture().contains { $0.contains("audit log") }, "front desk has no audit viewer")
+        f.sendKeys("s")
+        f.typeText("mary")
+        _ = try f.waitFor(text: "O'Brien, Mary")
+
+        let a = try startWard()
+        login(a, clinic: "northside", user: "alice")
+        _ = try a.waitFor(text: "Read this clinic's audit log")
+        a.sendKeys("a")
+        var screen = try a.waitFor(text: "Chain verifies")
+        a.typeText("fiona")
+        screen = try a.waitFor(text: "patient.search")
+        XCTAssertTrue(screen.contains { $0.contains("fiona") && $0.contains("patient.search") }, screen.joined(separator: "\n"))
+        XCTAssertFalse(screen.contains { $0.contains("riverside") }, "another clinic's events")
+    }
 }

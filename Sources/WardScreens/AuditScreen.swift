@@ -1,0 +1,106 @@
+import Foundation
+import WardTerm
+
+/// The clinic's audit log for administrators: newest first, keyset paging, a filter on
+/// action or user, a detail line for the selected event, and whether the chain verifies.
+/// Impersonation events are marked so they cannot be missed.
+final class AuditScreen: Screen {
+    static let scope = ActionScope.screen("audit")
+    static let list: [Action] = [
+        Action("older", keys: [.function(8)], label: "Older", help: "Show the next 50 older events", scope: scope),
+        Action("newest", keys: [.function(5)], label: "Newest", help: "Back to the newest events", scope: scope),
+        Action("back", keys: [.escape], label: "Back", help: "Back to the menu", scope: scope),
+    ]
+    var title: String { "Audit log" }
+    var actions: [Action] { Self.list }
+
+    unowned let app: StaffApp
+    let filter = TextField(maxLength: 60)
+    let table = Table(columns: [Column("When", width: 16), Column("User", width: 10), Column("Action", width: 24),
+                                Column("Object")])
+    var events: [Api.AuditEvent] = []
+    var chain = "checking the chain…"
+    var chainBroken = false
+    var debounce: Debouncer?
+
+    init(app: StaffApp) { self.app = app }
+
+    func didAppear(ui: UI) {
+        debounce = Debouncer(ui: ui, delay: 0.3)
+        if events.isEmpty { load(ui, before: nil) }
+        app.backend.submit(Api.auditChainStatus) { [weak self] result in
+            guard let self else { return }
+            switch result {
+            case .success(let s) where s.brokenAt == nil:
+                chain = "Chain verifies: the newest \(s.checked) events are intact."
+            case .success(let s):
+                chain = "CHAIN BROKEN at event \(s.brokenAt!): the log was changed outside Ward."
+                chainBroken = true
+            case .failure(let e):
+                chain = e.message
+            }
+        }
+    }
+
+    func willDisappear(ui: UI) { debounce?.cancel() }
+
+    func load(_ ui: UI, before: Int?) {
+        ui.setBusy("Loading")
+        let f = filter.text.trimmingCharacters(in: .whitespaces)
+        app.backend.submit(Api.auditPage(beforeID: before, filter: f), slot: "audit") { [weak self] result in
+            guard let self else { return }
+            ui.setBusy(nil)
+            switch result {
+            case .success(let page):
+                if before != nil && page.isEmpty { ui.show("No older events.", kind: .info); return }
+                events = page
+                table.rows = page.map(row)
+                table.selected = 0
+            case .failure(let e):
+                ui.show(e.message, kind: .error)
+            }
+        }
+    }
+
+    func row(_ e: Api.AuditEvent) -> [String] {
+        let clock = app.clock
+        let when = app.dateOrder.format(clock.date(e.occurredAt)) + " " + clock.time(e.occurredAt)
+        let action = e.impersonated ? "!! " + e.action : e.action
+        return [when, e.actor ?? (e.impersonated ? "platform" : "—"), action,
+                [e.objectType, e.objectId].compactMap { $0 }.joined(separator: " ")]
+    }
+
+    func handleKey(_ key: Key, ui: UI) -> Bool {
+        switch key {
+        case .up, .down, .pageUp, .pageDown: return table.handle(key)
+        default:
+            guard filter.handle(key) else { return false }
+            debounce?.trigger { [weak self] ui in self?.load(ui, before: nil) }
+            return true
+        }
+    }
+
+    func perform(_ action: Action, ui: UI) -> Bool {
+        switch action.name {
+        case "older": load(ui, before: events.last?.id); return true
+        case "newest": load(ui, before: nil); return true
+        case "back": ui.pop(); return true
+        default: return false
+        }
+    }
+
+    func draw(_ canvas: Canvas, ui: UI) {
+        canvas.put(chain, row: 0, col: 1, width: canvas.cols - 2, style: chainBroken ? .error : .success)
+        canvas.put("Filter", row: 1, col: 1, style: .label)
+        filter.draw(canvas, row: 1, col: 9, width: 30, focused: true)
+        canvas.put("action prefix or username", row: 1, col: 41, style: .muted)
+        let detailRows = 2
+        table.draw(canvas.region(Rect(row: 3, col: 0, rows: canvas.rows - 3 - detailRows, cols: canvas.cols)))
+        if events.indices.contains(table.selected) {
+            let e = events[table.selected]
+            let style: Style = e.impersonated ? .warning : .muted
+            canvas.put("#\(e.id) \(e.impersonated ? "IMPERSONATED SESSION " : "")\(e.details)",
+                       row: canvas.rows - 2, col: 1, width: canvas.cols - 2, style: style)
+        }
+    }
+}

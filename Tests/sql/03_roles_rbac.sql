@@ -1,0 +1,32 @@
+-- Each role is refused what it lacks, in the database itself.
+SET ROLE ward_app;
+SELECT api.login('northside', 'fiona', 'clinic-demo') AS desk \gset
+SELECT api.login('northside', 'sam', 'clinic-demo') AS spec \gset
+SELECT api.login('northside', 'bruno', 'clinic-demo') AS bill \gset
+SELECT api.login('northside', 'alice', 'clinic-demo') AS adm \gset
+RESET ROLE;
+BEGIN;
+SELECT plan(10);
+SET LOCAL ROLE ward_app;
+SELECT set_config('ward.session', :'desk', true);
+SELECT is((SELECT count(*)::int FROM api.clinical_notes), 0, 'front desk reads no clinical note');
+SELECT throws_ok($$SELECT api.write_note((SELECT patient_id FROM api.patient_profiles LIMIT 1), 'note', 't', 'b')$$,
+                 '42501', NULL, 'front desk cannot write a note');
+SELECT is((SELECT count(*)::int FROM api.audit_log), 0, 'front desk reads no audit event');
+SELECT set_config('ward.session', :'spec', true);
+SELECT ok((SELECT count(*) FROM api.clinical_notes) > 0, 'a specialist reads the clinic''s notes');
+SELECT is((SELECT count(*)::int FROM api.audit_log), 0, 'a specialist views no audit event');
+SELECT throws_ok($$SELECT * FROM api.audit_chain_status()$$, '42501', NULL, 'a specialist cannot check the audit chain');
+SELECT set_config('ward.session', :'bill', true);
+SELECT throws_ok($$SELECT * FROM api.register_patient('B', 'B', '2000-01-01', 'male', NULL, NULL, NULL, 'B B', 'v1')$$,
+                 '42501', NULL, 'billing cannot register a patient or take consent');
+SELECT throws_ok($$SELECT * FROM api.find_portable_profile('Ng', 'Zoë', '1991-09-30')$$, '42501', NULL,
+                 'billing cannot look up portable profiles');
+SELECT set_config('ward.session', :'adm', true);
+SELECT ok((SELECT count(*) FROM api.audit_log) > 0, 'an admin reads the audit log');
+RESET ROLE;
+-- As a real ward_app login would be (the session user, not only the current user).
+SET LOCAL SESSION AUTHORIZATION ward_app;
+SELECT throws_ok($$SET ROLE ward_owner$$, '42501', NULL, 'ward_app cannot become the owner');
+SELECT * FROM finish();
+ROLLBACK;

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The pgTAP suite: migrate and seed the database the sandbox made, then run every file of
+# Tests/sql. Run as: .build/debug/ward sandbox -- bash scripts/pgtap.sh
+set -euo pipefail
+ward=${WARD_BIN:-.build/debug/ward}
+"$ward" migrate --dsn "$WARD_ADMIN_DSN" >/dev/null
+"$ward" seed --dsn "$WARD_ADMIN_DSN" --demo >/dev/null
+psql -qc 'CREATE EXTENSION IF NOT EXISTS pgtap'
+pg_prove --ext .sql Tests/sql/

@@ -401,10 +401,11 @@ DECLARE
 BEGIN
     PERFORM ward.require_permission('appointment.cancel');
     SELECT * INTO l FROM ward.require_session();
-    IF pg_catalog.btrim(COALESCE(reason, '')) = '' THEN
+    IF pg_catalog.btrim(COALESCE(cancel_appointment.reason, '')) = '' THEN
         RAISE EXCEPTION 'give a reason for the cancellation' USING ERRCODE = '22023', HINT = 'field:reason';
     END IF;
-    UPDATE ward.appointments SET status = 'cancelled', cancel_reason = pg_catalog.btrim(reason), updated_at = pg_catalog.now()
+    UPDATE ward.appointments SET status = 'cancelled', cancel_reason = pg_catalog.btrim(cancel_appointment.reason),
+           updated_at = pg_catalog.now()
      WHERE tenant_id = l.tenant_id AND id = appointment AND status IN ('booked', 'checked_in');
     IF NOT FOUND THEN RAISE EXCEPTION 'no booked appointment to cancel' USING ERRCODE = 'P0002'; END IF;
 END $$;

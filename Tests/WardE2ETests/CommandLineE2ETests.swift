@@ -14,7 +14,7 @@ final class CommandLineE2ETests: XCTestCase {
     }
 
     func testEverySubcommandHasHelp() throws {
-        for args in [[], ["ui"], ["demo"], ["migrate"], ["seed"], ["keys"], ["keys", "init"]] {
+        for args in [[], ["ui"], ["demo"], ["migrate"], ["seed"], ["verify"], ["audit"], ["audit", "verify"], ["keys"], ["keys", "init"]] {
             let out = try Spawn.run([TmuxSession.wardBinary] + args + ["--help"])
             XCTAssertEqual(out.status, 0, "ward \(args) --help: \(out.output)")
             XCTAssertTrue(out.output.contains("USAGE"), "ward \(args) --help printed no usage")

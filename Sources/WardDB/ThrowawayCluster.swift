@@ -224,10 +224,14 @@ public final class ThrowawayCluster: @unchecked Sendable {
             for f in ["", "/users.txt", "/pgbouncer.ini"] { chown(dir + f, pw.pointee.pw_uid, pw.pointee.pw_gid) }
         }
         let out = try Spawn.run(asServerUser(["pgbouncer", "-d", dir + "/pgbouncer.ini"]))
+        // The daemon writes its socket and its pid file at slightly different moments.
         let deadline = Date().addingTimeInterval(10)
-        while !fm.fileExists(atPath: dir + "/.s.PGSQL.6432") && Date() < deadline { usleep(20_000) }
-        let pidText = (try? String(contentsOfFile: dir + "/pgbouncer.pid", encoding: .utf8)) ?? ""
-        bouncerPID = pid_t(pidText.split(separator: "\n").first.map(String.init) ?? "") ?? 0
+        repeat {
+            let pidText = (try? String(contentsOfFile: dir + "/pgbouncer.pid", encoding: .utf8)) ?? ""
+            bouncerPID = pid_t(pidText.split(separator: "\n").first.map(String.init) ?? "") ?? 0
+            if bouncerPID > 0 && fm.fileExists(atPath: dir + "/.s.PGSQL.6432") { break }
+            usleep(20_000)
+        } while Date() < deadline
         guard out.status == 0, bouncerPID > 0, fm.fileExists(atPath: dir + "/.s.PGSQL.6432") else {
             let log = (try? String(contentsOfFile: dir + "/pgbouncer.log", encoding: .utf8)) ?? ""
             throw SpawnError("PgBouncer did not start (apt-get install pgbouncer):\n\(out.output)\n\(log)")

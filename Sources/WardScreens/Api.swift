@@ -146,3 +146,13 @@ extension Api {
         (checked: try r.first?.int("checked") ?? 0, brokenAt: try r.first?.int("broken_at"))
     }
 }
+
+extension Api {
+    /// A platform administrator's scoped session in one clinic; the reason goes into that
+    /// clinic's audit log.
+    public static func impersonate(clinic: String, reason: String) -> Request<String?> {
+        Request("SELECT api.impersonate($1, $2) AS token", [clinic, reason], isWrite: true) {
+            try $0.first?.string("token")
+        }
+    }
+}

@@ -17,6 +17,9 @@ final class MenuScreen: Screen {
         Entry(action: Action("audit-log", keys: [.char("a"), .function(7)], label: "Audit",
                              help: "Read this clinic's audit log", scope: scope),
               permission: "audit.view"),
+        Entry(action: Action("impersonate", keys: [.char("i"), .function(6)], label: "Impersonate",
+                             help: "Support a clinic through a session it sees in its audit log", scope: scope),
+              permission: "platform.impersonate"),
         Entry(action: Action("lock", keys: [.char("l"), .function(9)], label: "Lock",
                              help: "Hide the screen until your password is typed again", scope: scope),
               permission: nil),
@@ -38,6 +41,7 @@ final class MenuScreen: Screen {
         switch action.name {
         case "search-patients": ui.push(PatientSearchScreen(app: app)); return true
         case "audit-log": ui.push(AuditScreen(app: app)); return true
+        case "impersonate": ui.push(ImpersonateScreen(app: app)); return true
         case "lock": app.lock(); return true
         case "logout": app.logout(); return true
         default: return false

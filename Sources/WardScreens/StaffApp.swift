@@ -22,7 +22,7 @@ public final class StaffApp {
     public static let globalActions: [Action] = StandardActions.global
     public static var allActions: [Action] {
         globalActions + LoginScreen.list + MenuScreen.list + PatientSearchScreen.list
-            + PatientRecordScreen.list + AuditScreen.list + LockScreen.list
+            + PatientRecordScreen.list + AuditScreen.list + ImpersonateScreen.list + LockScreen.list
     }
 
     public init(ui: UI, connection: Connection) {

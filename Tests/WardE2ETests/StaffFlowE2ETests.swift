@@ -123,4 +123,28 @@ final class StaffFlowE2ETests: XCTestCase {
         XCTAssertTrue(screen.contains { $0.contains("fiona") && $0.contains("patient.search") }, screen.joined(separator: "\n"))
         XCTAssertFalse(screen.contains { $0.contains("riverside") }, "another clinic's events")
     }
+
+    func testPlatformAdminImpersonatesAndTheClinicSeesIt() throws {
+        let o = try startWard()
+        login(o, clinic: "platform", user: "olga")
+        _ = try o.waitFor(text: "Support a clinic")
+        o.sendKeys("i")
+        _ = try o.waitFor(text: "Open a support session in one clinic")
+        o.typeText("lakeside"); o.sendKeys("Tab")
+        o.typeText("ticket 77: calendar")
+        o.sendKeys("Enter")
+        let screen = try o.waitFor(text: "IMPERSONATED")
+        XCTAssertTrue(screen[0].contains("Lakeside Physiotherapy"), screen[0])
+
+        let l = try startWard()
+        login(l, clinic: "lakeside", user: "lena")
+        _ = try l.waitFor(text: "Read this clinic's audit log")
+        l.sendKeys("a")
+        _ = try l.waitFor(text: "Chain verifies")
+        l.typeText("impersonation")
+        let log = try l.waitFor(text: "!! impersonation.start")
+        let detail = try l.waitFor(text: "ticket 77: calendar")
+        XCTAssertTrue(detail.contains { $0.contains("IMPERSONATED SESSION") }, detail.joined(separator: "\n"))
+        _ = log
+    }
 }

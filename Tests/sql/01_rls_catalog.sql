@@ -29,7 +29,7 @@ SELECT ok(coalesce(c.reloptions @> ARRAY['security_barrier=true'], false), 'api.
 
 SELECT ok((SELECT relrowsecurity AND relforcerowsecurity FROM pg_class WHERE oid = 'ward.patients'::regclass),
           'patients (portable profiles): row-level security enabled and forced');
-SELECT ok(NOT rolsuper AND NOT rolbypassrls AND NOT rolcreaterole AND NOT rolcreatedb, 'ward_app: no superuser, BYPASSRLS, CREATEROLE, CREATEDB')
+SELECT ok(NOT rolsuper AND NOT rolbypassrls AND NOT rolcreaterole AND NOT rolcreatedb, 'ward_app: not a superuser, cannot bypass RLS, create roles or databases')
   FROM pg_roles WHERE rolname = 'ward_app';
 SELECT is((SELECT count(*)::int FROM pg_class WHERE relowner = 'ward_app'::regrole), 0, 'ward_app owns no relation');
 SELECT ok(NOT pg_has_role('ward_app', 'ward_owner', 'MEMBER') AND NOT pg_has_role('ward_app', 'ward_auth', 'MEMBER'),

@@ -67,10 +67,10 @@ INSERT INTO ward.role_permissions (role, permission) VALUES
     ('front_desk', 'appointment.cancel'), ('front_desk', 'appointment.checkin'),
     ('billing', 'patient.search'), ('billing', 'patient.read'), ('billing', 'appointment.view'),
     ('platform_admin', 'platform.impersonate'),
-    -- Support sees what is needed to help (schedule, audit log, staff accounts) but no
-    -- clinical record and no way to create patients or consent.
-    ('support', 'patient.search'), ('support', 'appointment.view'), ('support', 'audit.view'),
-    ('support', 'staff.manage');
+    -- Support sees what is needed to help (schedule, audit log) but no clinical record, no
+    -- way to create patients or consent, and no staff management: with it an impersonator
+    -- could make her own account a member and return without the impersonation mark.
+    ('support', 'patient.search'), ('support', 'appointment.view'), ('support', 'audit.view');
 
 -- staff x clinic x role. One role per person per clinic.
 CREATE TABLE ward.memberships (

@@ -483,6 +483,12 @@ BEGIN
                 ward.hash_password(initial_password), true)
         RETURNING id INTO sid;
     END IF;
+    -- A platform administrator's account never becomes a clinic member: she works in a
+    -- clinic only through impersonation, which the clinic sees.
+    IF EXISTS (SELECT 1 FROM ward.memberships m JOIN ward.tenants t ON t.id = m.tenant_id
+                WHERE m.staff_id = sid AND t.kind = 'platform') THEN
+        RAISE EXCEPTION 'that account belongs to the platform and cannot join a clinic' USING ERRCODE = '42501', HINT = 'field:username';
+    END IF;
     IF EXISTS (SELECT 1 FROM ward.memberships m WHERE m.tenant_id = l.tenant_id AND m.staff_id = sid) THEN
         RAISE EXCEPTION 'that person already works at this clinic' USING ERRCODE = '22023', HINT = 'field:username';
     END IF;
@@ -538,16 +544,24 @@ DECLARE
 BEGIN
     PERFORM ward.require_permission('staff.manage');
     SELECT * INTO l FROM ward.require_session();
-    IF NOT EXISTS (SELECT 1 FROM ward.memberships m WHERE m.tenant_id = l.tenant_id AND m.staff_id = staff) THEN
+    IF NOT EXISTS (SELECT 1 FROM ward.memberships m WHERE m.tenant_id = l.tenant_id
+                      AND m.staff_id = reset_staff_password.staff) THEN
         RAISE EXCEPTION 'no such staff member here' USING ERRCODE = 'P0002';
+    END IF;
+    -- An account is platform-wide: one clinic's admin must not take over a person who also
+    -- works elsewhere (add them here, then set their password). Only the platform may.
+    IF EXISTS (SELECT 1 FROM ward.memberships m WHERE m.staff_id = reset_staff_password.staff
+                  AND m.tenant_id <> l.tenant_id) THEN
+        RAISE EXCEPTION 'this person also works at another clinic; ask the platform administrators to reset the password'
+            USING ERRCODE = '42501';
     END IF;
     IF pg_catalog.length(COALESCE(new_password, '')) < 10 THEN
         RAISE EXCEPTION 'the password needs at least 10 characters' USING ERRCODE = '22023', HINT = 'field:password';
     END IF;
-    UPDATE ward.staff SET password_hash = ward.hash_password(new_password), must_change_password = true,
+    UPDATE ward.staff s SET password_hash = ward.hash_password(new_password), must_change_password = true,
            failed_logins = 0, locked_until = NULL
-     WHERE id = staff;
-    PERFORM ward.audit_here('staff.password_reset', 'staff', staff::text, NULL, '{}');
+     WHERE s.id = reset_staff_password.staff;
+    PERFORM ward.audit_here('staff.password_reset', 'staff', reset_staff_password.staff::text, NULL, '{}');
 END $$;
 
 -- Whether this clinic's newest audit events still chain correctly (for the viewer's status

@@ -5,6 +5,7 @@ PREFIX  ?= /usr/local
 SWIFT   ?= swift
 WARD    := .build/debug/ward
 export LC_ALL := C.UTF-8
+SHELL   := /bin/bash
 
 # System packages the build, the tests and the demo need.
 APT_PACKAGES := libpq-dev libncursesw5-dev postgresql-15 postgresql-15-pgtap pgbouncer tmux mandoc
@@ -29,8 +30,12 @@ build: deps
 
 test: build test-swift test-sql test-man
 
+# The log is long; on failure the failing assertions are repeated at its end,
+# where a CI summary that shows only the tail will still name them.
 test-swift:
-	$(SWIFT) test
+	@mkdir -p .build; set -o pipefail; \
+	$(SWIFT) test 2>&1 | tee .build/test-swift.log || { \
+	  echo "== failing tests =="; grep -E ": error: |' failed \(" .build/test-swift.log; exit 1; }
 
 # pgTAP: a throwaway cluster, migrated and seeded with the demo data, then pg_prove.
 test-sql:

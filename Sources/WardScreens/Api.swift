@@ -93,18 +93,22 @@ public enum Api {
     }
 
     public struct NoteHeading: Sendable {
+        public var id: UUID
         public var signedAt: Date
         public var kind, title, author: String
+        /// The note this one corrects, if any.
+        public var amends: UUID?
     }
 
     public static func notes(of patient: UUID) -> Request<[NoteHeading]> {
         Request("""
-            SELECT signed_at, kind, title, author FROM api.clinical_notes
+            SELECT note_id, signed_at, kind, title, author, amends_id FROM api.clinical_notes
              WHERE patient_id = $1 ORDER BY signed_at DESC LIMIT 100
             """, [patient]) { r in
             try r.rows.map {
-                NoteHeading(signedAt: try $0.timestamp("signed_at")!, kind: try $0.string("kind")!,
-                            title: try $0.string("title")!, author: try $0.string("author") ?? "")
+                NoteHeading(id: try $0.uuid("note_id")!, signedAt: try $0.timestamp("signed_at")!,
+                            kind: try $0.string("kind")!, title: try $0.string("title")!,
+                            author: try $0.string("author") ?? "", amends: try $0.uuid("amends_id"))
             }
         }
     }

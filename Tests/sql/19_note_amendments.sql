@@ -30,10 +30,10 @@ SELECT throws_ok(format($$SELECT api.write_note(%L, 'letter', 'A letter', 'text'
                  '22023', 'a note''s kind is note, plan, report or form', 'an unknown kind gets a sentence');
 SELECT throws_ok(format($$SELECT api.write_note(%L, 'note', %L, 'text')$$, :'jose', repeat('t', 201)),
                  '22023', 'a title can have at most 200 characters', 'an over-long title gets a sentence');
-SELECT throws_ok(format($$SELECT api.write_note(%L, 'note', '  ', 'text')$$, :'jose'),
+SELECT throws_ok(format($$SELECT api.write_note(%L, 'note', E' \t ', 'text')$$, :'jose'),
                  '22023', 'give the note a title', 'a blank title is refused');
-SELECT throws_ok(format($$SELECT api.write_note(%L, 'note', 'Empty', E' \n ')$$, :'jose'),
-                 '22023', 'the note is empty', 'a blank body is refused');
+SELECT throws_ok(format($$SELECT api.write_note(%L, 'note', 'Empty', E' \n\n ')$$, :'jose'),
+                 '22023', 'the note is empty', 'a body of line breaks only is refused');
 SELECT throws_ok($$UPDATE ward.clinical_notes SET body = 'changed' WHERE title = 'Knee review'$$, '42501', NULL,
                  'the screens cannot change a note');
 

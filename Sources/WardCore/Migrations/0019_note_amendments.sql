@@ -7,7 +7,9 @@
 -- point at a note about another patient of the same clinic, which would mislead whoever
 -- reads either record. The same goes for a wrong kind or an over-long title or body: the
 -- table's CHECKs refused them, in words meant for programmers. The CHECKs stay as the last
--- line; these messages come first, each with HINT 'field:NAME' for the form.
+-- line; these messages come first, each with HINT 'field:NAME' for the form. And a body
+-- of nothing but line breaks passed 0010's check (btrim removes spaces only): "empty" now
+-- means no visible character at all.
 --
 -- Same signature, same owner (ward_auth) and grants: CREATE OR REPLACE keeps them.
 CREATE OR REPLACE FUNCTION api.write_note(patient uuid, kind text, title text, body text, amends uuid DEFAULT NULL)
@@ -27,13 +29,13 @@ BEGIN
     IF COALESCE(kind, 'note') NOT IN ('note', 'plan', 'report', 'form') THEN
         RAISE EXCEPTION 'a note''s kind is note, plan, report or form' USING ERRCODE = '22023', HINT = 'field:kind';
     END IF;
-    IF pg_catalog.btrim(COALESCE(title, '')) = '' THEN
+    IF COALESCE(title, '') !~ '[^[:space:]]' THEN
         RAISE EXCEPTION 'give the note a title' USING ERRCODE = '22023', HINT = 'field:title';
     END IF;
     IF pg_catalog.length(pg_catalog.btrim(title)) > 200 THEN
         RAISE EXCEPTION 'a title can have at most 200 characters' USING ERRCODE = '22023', HINT = 'field:title';
     END IF;
-    IF pg_catalog.btrim(COALESCE(body, '')) = '' THEN
+    IF COALESCE(body, '') !~ '[^[:space:]]' THEN
         RAISE EXCEPTION 'the note is empty' USING ERRCODE = '22023', HINT = 'field:body';
     END IF;
     IF pg_catalog.length(body) > 100000 THEN

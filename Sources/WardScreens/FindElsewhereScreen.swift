@@ -118,7 +118,8 @@ final class FindElsewhereScreen: Screen {
         table.draw(canvas.region(Rect(row: top, col: 2, rows: min(8, canvas.rows - top), cols: canvas.cols - 4)),
                    focused: resultsFocused)
         if resultsFocused {
-            canvas.put("Ask the patient: is this you? Enter takes their consent; Tab goes back to the fields.",
+            let key = ui.actions(of: self).first { $0.name == "choose" }?.keys.first?.description ?? ""
+            canvas.put("Ask the patient: is this you? \(key): take their consent.  Tab: back to the fields.",
                        row: canvas.rows - 1, col: 2, width: canvas.cols - 4, style: .muted)
         }
     }

@@ -19,6 +19,7 @@ final class NoteListScreen: Screen {
     let patient: UUID
     let patientName: String
     var notes: [Api.NoteHeading] = []
+    var loaded = false
     let table = Table(columns: [Column("Signed", width: 16), Column("Kind", width: 6), Column("Title"),
                                 Column("Author", width: 16)])
 
@@ -26,7 +27,7 @@ final class NoteListScreen: Screen {
         self.app = app
         self.patient = patient
         self.patientName = patientName
-        table.emptyText = "No clinical notes at this clinic."
+        table.emptyText = "Loading the notes…"
     }
 
     /// Again on every return, so a note just written is listed.
@@ -36,7 +37,9 @@ final class NoteListScreen: Screen {
             switch result {
             case .success(let n):
                 notes = n
+                loaded = true
                 table.rows = Self.rows(n, order: app.dateOrder, clock: app.clock)
+                table.emptyText = ""
             case .failure(let e):
                 ui.show(e.message, kind: .error)
             }
@@ -71,6 +74,10 @@ final class NoteListScreen: Screen {
 
     func draw(_ canvas: Canvas, ui: UI) {
         canvas.put(patientName, row: 1, col: 2, width: canvas.cols - 4, style: .title)
+        if loaded {
+            let count = notes.isEmpty ? "No clinical notes" : notes.count == 1 ? "1 note" : "\(notes.count) notes"
+            canvas.put("\(count) at this clinic, newest first", row: 2, col: 2, style: .muted)
+        }
         table.draw(canvas.region(Rect(row: 3, col: 1, rows: canvas.rows - 3, cols: canvas.cols - 2)))
     }
 }

@@ -177,7 +177,7 @@ final class RegisterScreen: Screen {
 
     func draw(_ canvas: Canvas, ui: UI) {
         canvas.put("Register a new patient", row: 1, col: 2, style: .title)
-        canvas.put("Dates as \(app.dateOrder.pattern) (or YYYY-MM-DD). Phone, e-mail and allergies may stay empty.",
+        canvas.put("Dates as \(app.dateOrder.pattern) or YYYY-MM-DD. Phone, e-mail and allergies are optional.",
                    row: 2, col: 2, width: canvas.cols - 4, style: .muted)
         form.draw(canvas, row: 4, col: 2, focused: true)
         // The inline message may be cut at 80 columns: the focused field's is shown whole.

@@ -10,7 +10,9 @@ import WardTerm
 final class ConsentScreen: Screen {
     static let scope = ActionScope.screen("consent")
     static let list: [Action] = [
-        Action("sign", keys: [.function(2), .enter], label: "Sign",
+        // Not Enter: the patient types here, and must not confirm for the staff by pressing
+        // Enter twice (the dialog takes Enter as yes).
+        Action("sign", keys: [.function(2)], label: "Sign",
                help: "The patient has typed their name: confirm, and save the consent", scope: scope),
         Action("back", keys: [.escape], label: "Back", help: "Back without signing (the signature typed is kept)",
                scope: scope),

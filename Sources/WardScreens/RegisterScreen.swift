@@ -170,6 +170,8 @@ final class RegisterScreen: Screen {
     }
 
     func takeConsent(_ p: Api.NewPatient, _ ui: UI) {
+        // An answer that arrives after the user left (or a second F2) opens nothing.
+        guard ui.top === self else { return }
         consent.purpose = .register(p)
         consent.onFieldError = { [weak self] e in self?.place(e) ?? false }
         ui.push(consent)

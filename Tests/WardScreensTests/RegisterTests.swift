@@ -216,6 +216,18 @@ final class RegisterTests: DemoDatabaseCase {
         XCTAssertEqual(h.search("okoro"), [], "nothing was created")
     }
 
+    /// A key bound twice on one screen silently does only the first thing: screens that
+    /// grow actions (the record, the search) must not shadow each other or the global keys.
+    func testNoKeyIsBoundTwiceOnAScreen() {
+        let lists: [[Action]] = [PatientSearchScreen.list, PatientRecordScreen.list, RegisterScreen.list,
+                                 FindElsewhereScreen.list, ConsentScreen.list, NoteListScreen.list,
+                                 NoteViewScreen.list, NoteEditorScreen.list]
+        for list in lists {
+            let keys = (list + StaffApp.globalActions).flatMap(\.keys)
+            XCTAssertEqual(keys.count, Set(keys).count, "\(list.first!.scope): \(keys)")
+        }
+    }
+
     func testFrontDeskWithoutRegistrationIsNotOffered() throws {
         let h = try login("northside", "bruno") // billing: search and read only
         h.press(.char("s"))

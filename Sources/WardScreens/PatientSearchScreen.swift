@@ -31,11 +31,7 @@ final class PatientSearchScreen: Screen {
         table.emptyText = "Type a name, a date of birth, a phone number or a chart number."
     }
 
-    func didAppear(ui: UI) {
-        debounce = Debouncer(ui: ui, delay: 0.2)
-        // Back from a registration, a consent or a revocation: show what is true now.
-        if !query.text.isEmpty { search(ui) }
-    }
+    func didAppear(ui: UI) { debounce = Debouncer(ui: ui, delay: 0.2) }
     func willDisappear(ui: UI) {
         debounce?.cancel()
         app.backend.cancel(slot: "search")

@@ -41,7 +41,7 @@ final class PatientFlowE2ETests: XCTestCase {
 
     func text(_ screen: [String]) -> String { screen.joined(separator: "\n") }
 
-    func testFrontDeskRegistersAPatientWithConsentAndThenFindsThem() throws {
+    func testFrontDeskRegistersAPatientWithConsentFindsThemAndRevokes() throws {
         let s = try start("northside", "fiona")
         s.sendKeys("s")
         _ = try s.waitFor(text: "Dates as DD/MM/YYYY")
@@ -84,6 +84,16 @@ final class PatientFlowE2ETests: XCTestCase {
         s.typeText("mbeki")
         screen = try s.waitFor(text: "Mbeki, Thandi")
         XCTAssertTrue(screen.contains { $0.contains("Mbeki, Thandi") && $0.contains("28/02/1990") }, text(screen))
+
+        // The patient withdraws the consent: the profile is hidden from northside again.
+        s.sendKeys("Enter")
+        _ = try s.waitFor(text: "ALLERGIES: Latex")
+        s.sendKeys("r")
+        _ = try s.waitFor(text: "Revoke consent")
+        s.sendKeys("y")
+        _ = try s.waitFor(text: "Consent revoked: the profile is hidden from this clinic.")
+        screen = try s.waitFor(text: "No patient found at this clinic for “mbeki”")
+        XCTAssertFalse(screen.contains { $0.contains("Mbeki, Thandi") }, text(screen))
     }
 
     func testSpecialistWritesANoteThatTheOtherClinicAndTheDeskNeverSee() throws {

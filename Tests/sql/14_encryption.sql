@@ -6,7 +6,7 @@ SELECT api.login('northside', 'fiona', 'clinic-demo') AS north \gset
 SELECT api.login('riverside', 'victor', 'clinic-demo') AS river \gset
 RESET ROLE;
 BEGIN;
-SELECT plan(19);
+SELECT plan(20);
 -- A value shaped like a sealed one ("W1", version 1, nonce, tag); the database cannot tell
 -- real ciphertext from this, only the terminal's key can.
 CREATE FUNCTION pg_temp.sealed() RETURNS bytea LANGUAGE sql AS $f$ SELECT decode('5731' || '00000001' || repeat('ab', 40), 'hex') $f$;
@@ -58,5 +58,11 @@ SELECT throws_ok($$UPDATE ward.clinical_notes SET body = pg_temp.sealed() WHERE 
                  'a note body cannot be replaced by one under the same key version');
 SELECT lives_ok($$UPDATE ward.clinical_notes SET body = decode('5731' || '00000002' || repeat('cd', 40), 'hex') WHERE title = 'T'$$,
                 'rotation may re-seal it under a newer version');
+-- Plaintext an upgrade left behind (before `ward keys rotate` sealed it) is never shown as "no allergies".
+UPDATE ward.patients SET allergies = NULL, legacy_allergies = 'Latex' WHERE family_name = 'Ng';
+SET LOCAL ROLE ward_app;
+SELECT set_config('ward.session', :'north', true);
+SELECT throws_ok($$SELECT * FROM api.open_patient((SELECT patient_id FROM api.patient_profiles WHERE family_name = 'Ng'))$$,
+                 'P0001', NULL, 'a record whose allergies are not sealed yet says so instead of showing none');
 SELECT * FROM finish();
 ROLLBACK;

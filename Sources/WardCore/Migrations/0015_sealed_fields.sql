@@ -146,6 +146,13 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'no such patient at this clinic' USING ERRCODE = 'P0002';
     END IF;
+    -- Between an upgrade and the first `ward keys rotate` the allergies are still plaintext
+    -- in legacy_allergies: say so rather than let the screen show "none recorded".
+    IF EXISTS (SELECT 1 FROM ward.patients p WHERE p.id = patient AND p.allergies IS NULL
+                  AND p.legacy_allergies IS NOT NULL) THEN
+        RAISE EXCEPTION 'this record is still being encrypted after an upgrade; ask the platform administrators to finish `ward keys rotate`'
+            USING ERRCODE = 'P0001';
+    END IF;
     PERFORM ward.audit_here('patient.read', 'patient', patient::text, patient, '{}');
 END $$;
 

@@ -119,6 +119,12 @@ final class KeysE2ETests: XCTestCase {
             XCTAssertEqual(out.status, 1, out.output)
             XCTAssertTrue(out.output.contains(sentence), "\(key): \(out.output)")
         }
+        // The config file's key_file is where the key is looked for when no flag names one.
+        let config = Self.dir + "/config-\(UUID().uuidString).toml"
+        try "key_file = \"\(Self.dir)/from-config.key\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let fromConfig = try ward(["--dsn", db.app, "--config", config])
+        XCTAssertEqual(fromConfig.status, 1, fromConfig.output)
+        XCTAssertTrue(fromConfig.output.contains("the master key file \(Self.dir)/from-config.key does not exist"), fromConfig.output)
         XCTAssertEqual(try footprint(db.conn), before, "no login, session or audit event was written")
         // The control: the right key opens the login screen.
         let s = try TmuxSession.start(command: TmuxSession.wardScript(["--dsn", db.app, "--key-file", Self.keyFile]))

@@ -131,11 +131,12 @@ public final class KeyAdmin {
     public func reseal(_ t: Target, ring: KeyRing, batchSize: Int = 500, maxBatches: Int? = nil,
                        progress: (Int) -> Void = { _ in }) throws -> Summary {
         guard let version = ring.current else { throw KeyError.noDataKey(t.scope) }
-        var summary = Summary(), batches = 0
+        var summary = Summary()
         for f in t.fields {
             var after: UUID?
             while true {
-                if let maxBatches, batches >= maxBatches { summary.stoppedEarly = true; return summary }
+                if let maxBatches, summary.batches >= maxBatches { summary.stoppedEarly = true; return summary }
+                // The keyset and limit come after the WHERE clause's own parameters.
                 let n = t.tenant == nil ? 2 : 3
                 let rows = try step { () -> [Row] in
                     let rows = try c.query("""
@@ -162,8 +163,7 @@ public final class KeyAdmin {
                     }
                     return rows
                 }
-                batches += 1
-                summary.batches = batches
+                summary.batches += 1
                 progress(summary.resealed)
                 guard rows.count == batchSize, let last = rows.last else { break }
                 after = try last.uuid("id")

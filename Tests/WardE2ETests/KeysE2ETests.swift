@@ -132,6 +132,29 @@ final class KeysE2ETests: XCTestCase {
         _ = try s.waitFor(text: "Log in to your clinic")
     }
 
+    /// `ward demo --keep DIR` keeps its key beside the database; a different or damaged key
+    /// there stops the next start with a sentence, before the UI.
+    func testKeptDemoRefusesAWrongOrDamagedKey() throws {
+        let keep = Self.dir + "/demo-\(UUID().uuidString.prefix(8))"
+        let s = try TmuxSession.start(command: TmuxSession.wardScript(["demo", "--keep", keep]))
+        defer { s.close() }
+        _ = try s.waitFor(text: "Log in to your clinic", timeout: 60)
+        s.sendKeys("F10")
+        _ = try s.waitFor(text: "EXIT=0")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: keep + "/master.key"), "the demo's key is kept with its database")
+
+        try FileManager.default.removeItem(atPath: keep + "/master.key")
+        XCTAssertEqual(try ward(["keys", "init", "--file", keep + "/master.key"]).status, 0)
+        let wrong = try ward(["demo", "--keep", keep])
+        XCTAssertEqual(wrong.status, 1, wrong.output)
+        XCTAssertTrue(wrong.output.contains("the master key in \(keep)/master.key does not match this database's keys"), wrong.output)
+
+        try "not a key\n".write(toFile: keep + "/master.key", atomically: false, encoding: .utf8)
+        let damaged = try ward(["demo", "--keep", keep])
+        XCTAssertEqual(damaged.status, 1, damaged.output)
+        XCTAssertTrue(damaged.output.contains("\(keep)/master.key is not a Ward master key file"), damaged.output)
+    }
+
     func testRecordScreenShowsAMovedCiphertextAsUnreadable() throws {
         let db = try database()
         // Someone with write access to the database swaps José's and Zoë's allergies.

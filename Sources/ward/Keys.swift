@@ -110,6 +110,7 @@ struct KeysRotate: ParsableCommand {
                 let total = try admin.pending(t, version: ring.current!)
                 let s = try admin.reseal(t, ring: ring, batchSize: batchSize, maxBatches: budget) { done in
                     print("\(t.name): \(done)/\(total) values re-encrypted")
+                    fflush(nil)  // progress shows as it happens, also in a log file
                 }
                 if s.unreadable > 0 {
                     print("\(t.name): \(s.unreadable) value(s) could not be opened (damaged, or moved from another row) and were left as they are")

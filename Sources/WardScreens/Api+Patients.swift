@@ -66,10 +66,16 @@ extension Api {
     }
 
     /// Creates the profile with the patient's consent (typed signature) in one transaction.
-    public static func registerPatient(_ p: NewPatient, signature: String, textVersion: String) -> Request<Charted> {
-        Request("SELECT patient_id, chart_no FROM api.register_patient($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                [p.familyName, p.givenName, p.dateOfBirth, p.sex, p.phone, p.email, p.allergies, signature, textVersion],
-                isWrite: true, decode: charted)
+    /// The terminal chooses the new rows' ids, because the sealed allergies and signature
+    /// are bound to them (docs/ENCRYPTION.md); sealing fails with a sentence, never silently.
+    public static func registerPatient(_ p: NewPatient, signature: String, textVersion: String,
+                                       sealer: FieldSealer) throws -> Request<Charted> {
+        let patient = UUID(), consent = UUID()
+        return Request("SELECT patient_id, chart_no FROM api.register_patient($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                       [p.familyName, p.givenName, p.dateOfBirth, p.sex, p.phone, p.email,
+                        try sealer.seal(p.allergies, .allergies, row: patient),
+                        try sealer.seal(signature, .signature, row: consent), textVersion, patient, consent],
+                       isWrite: true, decode: charted)
     }
 
     /// A profile registered at another clinic, masked: enough for the patient at the desk
@@ -94,9 +100,12 @@ extension Api {
     }
 
     /// The patient's consent for a profile found elsewhere: it becomes visible here.
-    public static func signConsent(handle: String, signature: String, textVersion: String) -> Request<Charted> {
-        Request("SELECT patient_id, chart_no FROM api.sign_consent($1, $2, $3)", [handle, signature, textVersion],
-                isWrite: true, decode: charted)
+    public static func signConsent(handle: String, signature: String, textVersion: String,
+                                   sealer: FieldSealer) throws -> Request<Charted> {
+        let consent = UUID()
+        return Request("SELECT patient_id, chart_no FROM api.sign_consent($1, $2, $3, $4)",
+                       [handle, try sealer.seal(signature, .signature, row: consent), textVersion, consent],
+                       isWrite: true, decode: charted)
     }
 
     /// At the patient's request: the profile is hidden from this clinic again.
@@ -108,18 +117,21 @@ extension Api {
     public struct Note: Sendable, Equatable {
         public var id: UUID
         public var signedAt: Date
-        public var kind, title, body, author: String
+        public var kind, title, author: String
+        /// Opened with the clinic's key for this note's row.
+        public var body: FieldSealer.Opened
         /// The note this one corrects, if any.
         public var amends: UUID?
     }
 
-    public static func note(_ id: UUID) -> Request<Note?> {
+    public static func note(_ id: UUID, sealer: FieldSealer) -> Request<Note?> {
         Request("""
             SELECT note_id, signed_at, kind, title, body, author, amends_id FROM api.clinical_notes WHERE note_id = $1
             """, [id]) { r in
             guard let row = r.first else { return nil }
             return Note(id: try row.uuid("note_id")!, signedAt: try row.timestamp("signed_at")!,
-                        kind: try row.string("kind")!, title: try row.string("title")!, body: try row.string("body")!,
+                        kind: try row.string("kind")!, title: try row.string("title")!,
+                        body: sealer.open(try row.bytes("body"), .noteBody, row: try row.uuid("note_id")!),
                         author: try row.string("author") ?? "", amends: try row.uuid("amends_id"))
         }
     }
@@ -127,9 +139,11 @@ extension Api {
     /// Signs and saves a note; it can never be changed afterwards. A correction is a new
     /// note that `amends` the old one.
     public static func writeNote(patient: UUID, kind: String = "note", title: String, body: String,
-                                 amends: UUID? = nil) -> Request<UUID> {
-        Request("SELECT api.write_note($1, $2, $3, $4, $5) AS note_id", [patient, kind, title, body, amends],
-                isWrite: true) { r in
+                                 amends: UUID? = nil, sealer: FieldSealer) throws -> Request<UUID> {
+        let note = UUID()
+        return Request("SELECT api.write_note($1, $2, $3, $4, $5, $6) AS note_id",
+                       [patient, kind, title, try sealer.seal(body, .noteBody, row: note), amends, note],
+                       isWrite: true) { r in
             guard let id = try r.first?.uuid("note_id") else { throw DatabaseError.typeMismatch("no note id returned") }
             return id
         }

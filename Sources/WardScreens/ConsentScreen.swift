@@ -103,9 +103,14 @@ final class ConsentScreen: Screen {
     func submit(_ sig: String, version: String, _ ui: UI) {
         guard let purpose else { return }
         let request: Request<Api.Charted>
-        switch purpose {
-        case .register(let p): request = Api.registerPatient(p, signature: sig, textVersion: version)
-        case .portable(let m): request = Api.signConsent(handle: m.handle, signature: sig, textVersion: version)
+        do {
+            switch purpose {
+            case .register(let p): request = try Api.registerPatient(p, signature: sig, textVersion: version, sealer: app.sealer)
+            case .portable(let m): request = try Api.signConsent(handle: m.handle, signature: sig, textVersion: version, sealer: app.sealer)
+            }
+        } catch {
+            ui.show((error as? UserError)?.message ?? "Ward could not encrypt this value. Nothing was saved.", kind: .error)
+            return
         }
         saving = true
         ui.setBusy("Saving")

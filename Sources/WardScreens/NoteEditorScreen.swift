@@ -45,7 +45,7 @@ final class NoteEditorScreen: Screen {
                 Self.kind(from: $0) == nil ? "Type note, plan, report or form." : nil
             }),
         ], fieldWidth: 50)
-        body.text = amending?.body ?? ""
+        body.text = amending?.body.text ?? ""
         initial = (title, kind, body.text)
     }
 
@@ -129,9 +129,16 @@ final class NoteEditorScreen: Screen {
     }
 
     func save(title: String, kind: String, text: String, _ ui: UI) {
+        let request: Request<UUID>
+        do {
+            request = try Api.writeNote(patient: patient, kind: kind, title: title, body: text, amends: amending?.id,
+                                        sealer: app.sealer)
+        } catch {
+            ui.show((error as? UserError)?.message ?? "Ward could not encrypt this note. Nothing was saved.", kind: .error)
+            return
+        }
         saving = true
         ui.setBusy("Saving")
-        let request = Api.writeNote(patient: patient, kind: kind, title: title, body: text, amends: amending?.id)
         app.backend.submit(request) { [weak self] result in
             guard let self else { return }
             saving = false

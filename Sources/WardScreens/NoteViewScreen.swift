@@ -40,7 +40,7 @@ final class NoteViewScreen: Screen {
 
     func didAppear(ui: UI) {
         guard note == nil else { return }
-        app.backend.submit(Api.note(heading.id)) { [weak self] result in
+        app.backend.submit(Api.note(heading.id, sealer: app.sealer)) { [weak self] result in
             switch result {
             case .success(let n?): self?.note = n
             case .success(nil): ui.show("That note is not in this clinic's record.", kind: .error)
@@ -86,7 +86,7 @@ final class NoteViewScreen: Screen {
             canvas.put("Opening the note…", row: row, col: 2, style: .muted)
             return
         }
-        let lines = TextWidth.wrap(note.body, to: canvas.cols - 4)
+        let lines = TextWidth.wrap(note.body.text ?? FieldSealer.unreadable, to: canvas.cols - 4)
         page = max(1, canvas.rows - row - 1)
         scroll = max(0, min(scroll, lines.count - page))
         for (i, l) in lines.dropFirst(scroll).prefix(page).enumerated() {

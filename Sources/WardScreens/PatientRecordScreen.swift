@@ -42,7 +42,7 @@ final class PatientRecordScreen: Screen {
 
     func open(_ ui: UI) {
         ui.setBusy("Opening")
-        app.backend.submit(Api.openPatient(patient)) { [weak self] result in
+        app.backend.submit(Api.openPatient(patient, sealer: app.sealer)) { [weak self] result in
             guard let self else { return }
             ui.setBusy(nil)
             switch result {
@@ -84,9 +84,16 @@ final class PatientRecordScreen: Screen {
         canvas.put("Born \(order.format(p.dateOfBirth)) (\(age(born: p.dateOfBirth, on: clock.today())))   Sex \(p.sex)",
                    row: 2, col: 2, style: .normal)
         canvas.put("Phone \(p.phone ?? "–")   E-mail \(p.email ?? "–")", row: 3, col: 2, style: .normal)
-        let allergies = (p.allergies ?? "").isEmpty ? "none recorded" : p.allergies!
-        canvas.put("ALLERGIES: \(allergies)", row: 4, col: 2, width: canvas.cols - 4,
-                   style: (p.allergies ?? "").isEmpty ? .muted : .error)
+        // A value that does not open (copied from another row or clinic, or damaged) says
+        // so and nothing more: it must never show some other patient's allergies.
+        switch p.allergies {
+        case .absent:
+            canvas.put("ALLERGIES: none recorded", row: 4, col: 2, width: canvas.cols - 4, style: .muted)
+        case .text(let allergies):
+            canvas.put("ALLERGIES: \(allergies)", row: 4, col: 2, width: canvas.cols - 4, style: .error)
+        case .unreadable:
+            canvas.put("ALLERGIES: \(FieldSealer.unreadable)", row: 4, col: 2, width: canvas.cols - 4, style: .error)
+        }
         if let signed = p.consentSignedAt {
             canvas.put("Profile shared with this clinic by consent since \(order.format(clock.date(signed)))",
                        row: 5, col: 2, style: .muted)

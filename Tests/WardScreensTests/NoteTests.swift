@@ -20,7 +20,7 @@ final class NoteTests: DemoDatabaseCase {
         h.drain()
         var out: [String] = []
         for n in headings {
-            h.app.backend.submit(Api.note(n.id)) { if case .success(let note?) = $0 { out.append(note.body) } }
+            h.app.backend.submit(Api.note(n.id, sealer: h.app.sealer)) { if case .success(let note?) = $0 { out.append(note.body.text ?? FieldSealer.unreadable) } }
         }
         h.drain()
         return out
@@ -123,11 +123,11 @@ final class NoteTests: DemoDatabaseCase {
         XCTAssertTrue(h.ui.top === record, "no note screen opens")
         // Even asked directly, the database shows and takes nothing.
         let sam = try login("northside", "sam")
-        sam.app.backend.submit(Api.writeNote(patient: record.patient, title: "For clinicians", body: "Not for the desk.")) { _ in }
+        sam.app.backend.submit(try Api.writeNote(patient: record.patient, title: "For clinicians", body: "Not for the desk.", sealer: sam.app.sealer)) { _ in }
         XCTAssertFalse(bodies(sam, record.patient).isEmpty, "José has notes at northside")
         XCTAssertEqual(bodies(h, record.patient), [])
         var refusal: UserError?
-        h.app.backend.submit(Api.writeNote(patient: record.patient, title: "Desk", body: "text")) {
+        h.app.backend.submit(try Api.writeNote(patient: record.patient, title: "Desk", body: "text", sealer: sam.app.sealer)) {
             if case .failure(let e) = $0 { refusal = e }
         }
         h.drain()

@@ -13,8 +13,9 @@ final class ScreenHarness {
     let app: StaffApp
     private var watched: Int32?
 
-    init(dsn: String, clinic: String, user: String) throws {
+    init(dsn: String, clinic: String, user: String, masterKey: MasterKey?) throws {
         app = StaffApp(ui: ui, connection: try Connection(dsn))
+        app.masterKey = masterKey
         app.backend.watchSocket = { [unowned self] fd in watched = fd }
         var token: String?
         app.backend.submit(Api.login(clinic: clinic, username: user, password: DemoSeed.password)) { token = try? $0.get() }
@@ -68,24 +69,30 @@ final class ScreenHarness {
 /// One throwaway cluster per test class, migrated and loaded with the demo data.
 class DemoDatabaseCase: XCTestCase {
     nonisolated(unsafe) static var clusters: [ObjectIdentifier: ThrowawayCluster] = [:]
+    nonisolated(unsafe) static var masterKeys: [ObjectIdentifier: MasterKey] = [:]
 
     override class func setUp() {
         guard let c = try? ThrowawayCluster.start() else { return }
         clusters[ObjectIdentifier(self)] = c
+        // The demo's encrypted fields need a master key; it lives in the cluster's directory.
+        guard let key = try? MasterKey.create(at: c.directory + "/master.key") else { return }
+        masterKeys[ObjectIdentifier(self)] = key
         try? Connection(c.dsn()).executeScript("CREATE DATABASE ward")
         if let owner = try? Connection(c.dsn(database: "ward")) {
             _ = try? Migrator(connection: owner).migrate()
-            _ = try? DemoSeed.load(owner)
+            _ = try? DemoSeed.load(owner, masterKey: key)
         }
     }
 
     override class func tearDown() {
+        masterKeys.removeValue(forKey: ObjectIdentifier(self))
         clusters.removeValue(forKey: ObjectIdentifier(self))?.stop()
     }
 
     func login(_ clinic: String, _ user: String) throws -> ScreenHarness {
         let c = try XCTUnwrap(Self.clusters[ObjectIdentifier(type(of: self))], "no cluster")
-        return try ScreenHarness(dsn: c.dsn(database: "ward", user: "ward_app"), clinic: clinic, user: user)
+        let key = try XCTUnwrap(Self.masterKeys[ObjectIdentifier(type(of: self))], "no master key")
+        return try ScreenHarness(dsn: c.dsn(database: "ward", user: "ward_app"), clinic: clinic, user: user, masterKey: key)
     }
 }
 

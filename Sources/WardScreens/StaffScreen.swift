@@ -38,7 +38,7 @@ final class StaffScreen: Screen {
     private(set) var loaded = false
     var busy = false
     let table = Table(columns: [Column("Name"), Column("Username", width: 14), Column("Role", width: 11),
-                                Column("State", width: 18)])
+                                Column("State", width: 20)])
 
     init(app: StaffApp) {
         self.app = app

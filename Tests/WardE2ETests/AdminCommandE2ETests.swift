@@ -56,13 +56,13 @@ final class AdminCommandE2ETests: XCTestCase {
 
     func testStaffAddWithPasswordOnStdinThenLoginWorks() throws {
         let add = try ward(["staff", "add", "hana", "--clinic", "northside", "--role", "front_desk", "--name", "Hana Ito"],
-                           stdin: "hana-first-pass-1")
+                           stdin: "first-pass-4567")
         XCTAssertEqual(add.status, 0, add.output)
         XCTAssertTrue(add.output.contains("must choose a new password"), add.output)
         let app = try Connection(Self.cluster!.dsn(database: "ward", user: "ward_app"))
         let wrong = try app.query("SELECT api.login('northside', 'hana', 'not-her-password') AS t").first?.string("t")
         XCTAssertNil(wrong, "a wrong password must not log in")
-        let token = try XCTUnwrap(app.query("SELECT api.login('northside', 'hana', 'hana-first-pass-1') AS t").first?.string("t"),
+        let token = try XCTUnwrap(app.query("SELECT api.login('northside', 'hana', 'first-pass-4567') AS t").first?.string("t"),
                                   "the password from stdin logs in")
         let me = try app.withSession(token) { try $0.query("SELECT display_name, role, must_change_password FROM api.whoami()") }
         XCTAssertEqual(try me.first?.string("display_name"), "Hana Ito")

@@ -9,11 +9,11 @@ final class StaffScreen: Screen {
     static let scope = ActionScope.screen("staff")
     static let list: [Action] = [
         Action("add", keys: [.char("a"), .function(2)], label: "Add",
-               help: "Add a member: a new account, or a person from another clinic by username", scope: scope),
+               help: "Add a member: a new account, or a person from another clinic", scope: scope),
         Action("role", keys: [.char("r"), .function(3)], label: "Role",
                help: "Change the selected person's role", scope: scope),
         Action("password", keys: [.char("p"), .function(4)], label: "Password",
-               help: "Reset the selected person's password; they must change it at next login", scope: scope),
+               help: "Reset the selected person's password; they choose a new one at login", scope: scope),
         Action("disable", keys: [.char("d"), .function(8)], label: "Disable",
                help: "Disable the selected person here and end their sessions", scope: scope),
         Action("back", keys: [.escape], label: "Back", help: "Back to the menu", scope: scope),

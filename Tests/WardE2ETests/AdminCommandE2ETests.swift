@@ -76,6 +76,23 @@ final class AdminCommandE2ETests: XCTestCase {
         XCTAssertNotNil(try app.query("SELECT api.login('lakeside', 'sam', 'clinic-demo') AS t").first?.string("t"))
     }
 
+    func testPasswordAtATerminalIsNotEchoed() throws {
+        if let e = Self.setupError { throw SpawnError(e) }
+        let s = try TmuxSession.start(command: TmuxSession.wardScript(
+            ["staff", "add", "tara", "--clinic", "lakeside", "--role", "billing", "--dsn", ownerDSN]))
+        addTeardownBlock { s.close() }
+        _ = try s.waitFor(text: "Initial password for tara:")
+        s.typeText("lake-secret-9999"); s.sendKeys("Enter")
+        _ = try s.waitFor(text: "Again:")
+        s.typeText("lake-secret-9999"); s.sendKeys("Enter")
+        let screen = try s.waitFor(text: "ICANON=")
+        XCTAssertTrue(screen.contains("EXIT=0"), screen.joined(separator: "\n"))
+        XCTAssertFalse(screen.contains { $0.contains("lake-secret") }, "the password was echoed")
+        XCTAssertTrue(screen.contains("ECHO=on"), "echo is back on afterwards")
+        let app = try Connection(Self.cluster!.dsn(database: "ward", user: "ward_app"))
+        XCTAssertNotNil(try app.query("SELECT api.login('lakeside', 'tara', 'lake-secret-9999') AS t").first?.string("t"))
+    }
+
     func testRefusalsAreOneSentenceAndExitNonZero() throws {
         let cases: [(args: [String], stdin: String?, sentence: String)] = [
             (["clinic", "add", "northside", "Again"], nil, "there is already a clinic with the code northside"),

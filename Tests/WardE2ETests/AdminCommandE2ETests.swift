@@ -66,8 +66,11 @@ final class AdminCommandE2ETests: XCTestCase {
                                   "the password from stdin logs in")
         let me = try app.withSession(token) { try $0.query("SELECT display_name, role, must_change_password FROM api.whoami()") }
         XCTAssertEqual(try me.first?.string("display_name"), "Hana Ito")
-        XCTAssertEqual(try me.first?.string("role"), "front_desk")
         XCTAssertEqual(try me.first?.bool("must_change_password"), true, "an operator's password must be changed")
+        XCTAssertEqual(try me.first?.string("role"), "password_change", "and until then the session may do nothing else")
+        XCTAssertEqual(try owner().query("""
+            SELECT m.role FROM ward.memberships m JOIN ward.staff s ON s.id = m.staff_id WHERE s.username = 'hana'
+            """).first?.string("role"), "front_desk")
 
         // Someone from another clinic joins without a password (none is read).
         let sam = try ward(["staff", "add", "sam", "--clinic", "lakeside", "--role", "specialist"])

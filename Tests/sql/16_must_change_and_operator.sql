@@ -1,8 +1,8 @@
--- A reset password must be changed before the account may do anything; the operator's
+-- A password set by someone else must be changed before the session may do anything; the operator's
 -- functions (schema ops) are out of ward_app's reach, check their input with a sentence,
 -- and leave their trace in the platform's audit chain (and the clinic's).
 BEGIN;
-SELECT plan(24);
+SELECT plan(26);
 CREATE TEMP TABLE ids AS SELECT username, id FROM ward.staff;
 GRANT SELECT ON ids TO ward_app;
 
@@ -12,6 +12,7 @@ SELECT set_config('ward.session', api.login('northside', 'alice', 'clinic-demo')
 SELECT api.reset_staff_password((SELECT id FROM ids WHERE username = 'bruno'), 'temporary-pass-1');
 SELECT set_config('ward.session', api.login('northside', 'bruno', 'temporary-pass-1'), true) IS NOT NULL AS bruno;
 SELECT ok((SELECT must_change_password FROM api.whoami()), 'whoami tells the terminal the password must be changed');
+SELECT is((SELECT role FROM api.whoami()), 'password_change', 'the session''s role is password_change, not billing');
 SELECT is((SELECT count(*)::int FROM api.my_permissions()), 0, 'no menu entry while the password must be changed');
 SELECT ok(NOT ward.has_permission('patient.search'), 'no permission at all while the password must be changed');
 SELECT is((SELECT count(*)::int FROM api.appointments), 0, 'and no row of the clinic');
@@ -19,7 +20,8 @@ SELECT throws_ok($$SELECT * FROM api.search_patients('mary', 10)$$, '42501', NUL
 SELECT throws_ok($$SELECT api.change_password('temporary-pass-1', 'temporary-pass-1')$$, '22023',
                  'the new password must differ from the current one', 'keeping the reset password is refused');
 SELECT lives_ok($$SELECT api.change_password('temporary-pass-1', 'brunos-own-secret')$$, 'a new password is accepted');
-SELECT ok(ward.has_permission('patient.search'), 'then the role''s permissions are back');
+SELECT is((SELECT role FROM api.whoami()), 'billing', 'then the same session has Bruno''s role');
+SELECT ok(ward.has_permission('patient.search'), 'and its permissions');
 SELECT ok((SELECT count(*) FROM api.appointments) > 0, 'and the clinic''s rows');
 
 -- The operator schema is not ward_app's.

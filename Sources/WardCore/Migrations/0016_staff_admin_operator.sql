@@ -3,12 +3,12 @@
 --
 -- 1. "Must change password" is enforced by the database, not only by the login screen.
 --    An administrator who resets a password knows it; until the person has chosen a new
---    one, a session of that account may do nothing but change it. has_permission() is
---    what every permissive policy and every api function asks, so while the flag is set
---    the session holds no permission at all: it reads no row and no api call succeeds,
---    whatever terminal or client it comes from. (In a policy the call has no column
---    argument, so PostgreSQL evaluates it once per statement, as a one-time filter: the
---    extra key lookup of the staff row costs nothing per row.)
+--    one, a session of that account may do nothing but change it. api.login opens such a
+--    session with the role 'password_change', which has no permission at all: it reads no
+--    row and no api call but change_password succeeds, whatever client it comes from.
+--    api.change_password then gives the session the person's own role. (A flag tested
+--    inside ward.has_permission() would do the same, but policies call that function once
+--    per row: see EXPLAIN of api.audit_log. The role costs nothing per row.)
 --
 -- 2. Operator functions live in schema `ops`, owned by ward_owner. ward_app has no USAGE
 --    on the schema and no EXECUTE on the functions (EXECUTE is never granted to PUBLIC,
@@ -21,31 +21,75 @@
 
 -- 1. Must change password ------------------------------------------------------------
 
-CREATE OR REPLACE FUNCTION ward.has_permission(p text) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+INSERT INTO ward.roles VALUES ('password_change', 'a session that must choose a new password first: no permission');
+-- Never a membership's role: it belongs to sessions only (like 'support').
+ALTER TABLE ward.memberships ADD CONSTRAINT memberships_no_password_change_role CHECK (role <> 'password_change');
+
+-- As in 0006, except the role of the session it opens.
+CREATE OR REPLACE FUNCTION api.login(clinic text, username text, password text) RETURNS text
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
-    SELECT EXISTS (SELECT 1 FROM ward.live_session() s
-                     JOIN ward.role_permissions rp ON rp.role = s.role
-                     JOIN ward.staff st ON st.id = s.staff_id
-                    WHERE rp.permission = p
-                      AND NOT st.must_change_password)
-    $$;
+DECLARE
+    t ward.tenants;
+    s ward.staff;
+    m ward.memberships;
+    -- A real bcrypt hash of a random password: an unknown user costs the same time.
+    dummy constant text := '$2a$11$8TFjCS4YmkHyYQWv95RQFef7T4A9O7YZqW0XbtLeqa6cHdHKv6HAG';
+    ok boolean;
+    token text;
+BEGIN
+    SELECT * INTO t FROM ward.tenants WHERE code = pg_catalog.lower(pg_catalog.btrim(clinic));
+    SELECT * INTO s FROM ward.staff st WHERE st.username = pg_catalog.lower(pg_catalog.btrim(login.username));
+    ok := ext.crypt(COALESCE(password, ''), COALESCE(s.password_hash, dummy)) = COALESCE(s.password_hash, dummy)
+          AND s.id IS NOT NULL;
+    IF t.id IS NOT NULL AND s.id IS NOT NULL THEN
+        SELECT * INTO m FROM ward.memberships mm
+         WHERE mm.tenant_id = t.id AND mm.staff_id = s.id AND mm.disabled_at IS NULL;
+    END IF;
 
--- The menu follows the same rule: nothing to offer until the password is changed.
-CREATE OR REPLACE FUNCTION api.my_permissions() RETURNS SETOF text
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
-    AS $$
-    SELECT rp.permission FROM ward.live_session() l
-      JOIN ward.role_permissions rp ON rp.role = l.role
-      JOIN ward.staff st ON st.id = l.staff_id
-     WHERE NOT st.must_change_password
-     ORDER BY 1
-    $$;
+    IF s.locked_until > pg_catalog.now() THEN
+        PERFORM ward.write_audit(COALESCE(t.id, ward.platform_tenant()), 'login.refused_locked', 'staff',
+                                 s.id::text, NULL, '{}', s.id, NULL, NULL);
+        IF ok THEN
+            RAISE EXCEPTION 'account locked until %',
+                pg_catalog.to_char(s.locked_until AT TIME ZONE COALESCE(t.time_zone, 'UTC'), 'YYYY-MM-DD HH24:MI')
+                USING ERRCODE = 'WL001';
+        END IF;
+        RETURN NULL;
+    END IF;
 
--- As in 0006, plus: the new password must differ from the current one, or "changing" the
--- password an administrator set would leave it known to that administrator.
+    IF ok AND m.staff_id IS NOT NULL AND s.disabled_at IS NULL THEN
+        UPDATE ward.staff SET failed_logins = 0, locked_until = NULL WHERE id = s.id;
+        -- The one change from 0006: a password set by someone else opens a session that
+        -- may only change it.
+        token := ward.open_session(t.id, s.id,
+                                   CASE WHEN s.must_change_password THEN 'password_change' ELSE m.role END);
+        PERFORM ward.write_audit(t.id, 'login.success', 'staff', s.id::text, NULL,
+                                 pg_catalog.jsonb_build_object('role', m.role), s.id, NULL, NULL);
+        RETURN token;
+    END IF;
+
+    -- Refused. The clinic's chain gets the event when the clinic exists, else the platform's.
+    -- What was typed as username is kept only when it names a real account.
+    PERFORM ward.write_audit(COALESCE(t.id, ward.platform_tenant()), 'login.failure', 'staff',
+                             s.id::text, NULL, '{}', s.id, NULL, NULL);
+    IF s.id IS NOT NULL THEN
+        UPDATE ward.staff SET failed_logins = failed_logins + 1 WHERE id = s.id
+        RETURNING * INTO s;
+        IF s.failed_logins >= 5 THEN
+            UPDATE ward.staff SET locked_until = pg_catalog.now() + interval '15 minutes', failed_logins = 0
+             WHERE id = s.id;
+            PERFORM ward.write_audit(COALESCE(t.id, ward.platform_tenant()), 'login.lockout', 'staff',
+                                     s.id::text, NULL, '{"minutes": 15}', s.id, NULL, NULL);
+        END IF;
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- As in 0006, plus: the new password must differ from the current one (or "changing" it
+-- would leave it known to the administrator who set it), and a 'password_change' session
+-- receives the person's role in this clinic.
 CREATE OR REPLACE FUNCTION api.change_password(old_password text, new_password text) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
@@ -67,6 +111,12 @@ BEGIN
     END IF;
     UPDATE ward.staff SET password_hash = ward.hash_password(new_password), must_change_password = false
      WHERE id = l.staff_id;
+    IF l.role = 'password_change' THEN
+        UPDATE ward.sessions se SET role = m.role
+          FROM ward.memberships m
+         WHERE se.tenant_id = l.tenant_id AND se.id = l.session_id
+           AND m.tenant_id = l.tenant_id AND m.staff_id = l.staff_id AND m.disabled_at IS NULL;
+    END IF;
     PERFORM ward.audit_here('staff.password_changed', 'staff', l.staff_id::text, NULL, '{}');
 END $$;
 

@@ -2,14 +2,17 @@
 -- functions (schema ops) are out of ward_app's reach, check their input with a sentence,
 -- and leave their trace in the platform's audit chain (and the clinic's).
 BEGIN;
-SELECT plan(26);
+SELECT plan(27);
 CREATE TEMP TABLE ids AS SELECT username, id FROM ward.staff;
 GRANT SELECT ON ids TO ward_app;
 
 -- Alice (admin) resets Bruno's password; Bruno logs in with it.
 SET LOCAL ROLE ward_app;
+SELECT api.login('northside', 'bruno', 'clinic-demo') AS old_bruno \gset
 SELECT set_config('ward.session', api.login('northside', 'alice', 'clinic-demo'), true) IS NOT NULL AS alice;
 SELECT api.reset_staff_password((SELECT id FROM ids WHERE username = 'bruno'), 'temporary-pass-1');
+SELECT set_config('ward.session', :'old_bruno', true) IS NOT NULL AS old_bruno;
+SELECT is((SELECT count(*)::int FROM api.whoami()), 0, 'the reset ends the sessions opened with the old password');
 SELECT set_config('ward.session', api.login('northside', 'bruno', 'temporary-pass-1'), true) IS NOT NULL AS bruno;
 SELECT ok((SELECT must_change_password FROM api.whoami()), 'whoami tells the terminal the password must be changed');
 SELECT is((SELECT role FROM api.whoami()), 'password_change', 'the session''s role is password_change, not billing');

@@ -1,5 +1,6 @@
--- Staff administration, part two: a reset password really must be changed, and the
--- operator's commands (`ward clinic add|list`, `ward staff add`).
+-- Staff administration, part two: a reset password really must be changed (and ends the
+-- sessions opened with the old one), and the operator's commands (`ward clinic add|list`,
+-- `ward staff add`).
 --
 -- 1. "Must change password" is enforced by the database, not only by the login screen.
 --    An administrator who resets a password knows it; until the person has chosen a new
@@ -118,6 +119,41 @@ BEGIN
            AND m.tenant_id = l.tenant_id AND m.staff_id = l.staff_id AND m.disabled_at IS NULL;
     END IF;
     PERFORM ward.audit_here('staff.password_changed', 'staff', l.staff_id::text, NULL, '{}');
+END $$;
+
+-- As in 0010, plus: the person's open sessions end.
+CREATE OR REPLACE FUNCTION api.reset_staff_password(staff uuid, new_password text) RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    l record;
+BEGIN
+    PERFORM ward.require_permission('staff.manage');
+    SELECT * INTO l FROM ward.require_session();
+    IF NOT EXISTS (SELECT 1 FROM ward.memberships m WHERE m.tenant_id = l.tenant_id
+                      AND m.staff_id = reset_staff_password.staff) THEN
+        RAISE EXCEPTION 'no such staff member here' USING ERRCODE = 'P0002';
+    END IF;
+    -- An account is platform-wide: one clinic's admin must not take over a person who also
+    -- works elsewhere (add them here, then set their password). Only the platform may.
+    IF EXISTS (SELECT 1 FROM ward.memberships m WHERE m.staff_id = reset_staff_password.staff
+                  AND m.tenant_id <> l.tenant_id) THEN
+        RAISE EXCEPTION 'this person also works at another clinic; ask the platform administrators to reset the password'
+            USING ERRCODE = '42501';
+    END IF;
+    IF pg_catalog.length(COALESCE(new_password, '')) < 10 THEN
+        RAISE EXCEPTION 'the password needs at least 10 characters' USING ERRCODE = '22023', HINT = 'field:password';
+    END IF;
+    UPDATE ward.staff s SET password_hash = ward.hash_password(new_password), must_change_password = true,
+           failed_logins = 0, locked_until = NULL
+     WHERE s.id = reset_staff_password.staff;
+    PERFORM ward.audit_here('staff.password_reset', 'staff', reset_staff_password.staff::text, NULL, '{}');
+    -- The one change from 0010: whoever is logged in with the old password is logged out
+    -- (a reset is often the answer to a password someone else has learnt). After the audit
+    -- event, which must still find the caller's session if she reset her own password.
+    UPDATE ward.sessions se SET revoked_at = pg_catalog.now()
+     WHERE se.tenant_id = l.tenant_id AND se.staff_id = reset_staff_password.staff AND se.revoked_at IS NULL;
 END $$;
 
 -- 2. Operator functions ---------------------------------------------------------------

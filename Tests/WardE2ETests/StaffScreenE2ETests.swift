@@ -64,7 +64,9 @@ final class StaffScreenE2ETests: XCTestCase {
 
         s.sendKeys("C-u")
         s.typeText("walter-first-1"); s.sendKeys("Enter")
-        screen = try s.waitFor(text: "walt is now a member of this clinic (front_desk)")
+        // The message comes first, the list read again after it.
+        screen = try s.waitFor(text: "must change password")
+        XCTAssertTrue(screen.contains { $0.contains("walt is now a member of this clinic (front_desk)") }, text(screen))
         XCTAssertTrue(screen.contains { $0.contains("Walter Kim") && $0.contains("must change password") }, text(screen))
 
         // The new member is selected: change the role.
@@ -72,8 +74,9 @@ final class StaffScreenE2ETests: XCTestCase {
         _ = try s.waitFor(text: "Role of Walter Kim")
         s.sendKeys("C-u")
         s.typeText("billing"); s.sendKeys("Enter")
-        screen = try s.waitFor(text: "Walter Kim is now billing.")
-        XCTAssertTrue(screen.contains { $0.contains("Walter Kim") && $0.contains("billing") }, text(screen))
+        _ = try s.waitFor(text: "Walter Kim is now billing.")
+        screen = try s.waitFor(text: "Walter Kim (walt), billing")
+        XCTAssertTrue(screen.contains { $0.contains("Walter Kim") && $0.contains("walt") && $0.contains("billing") }, text(screen))
         XCTAssertEqual(screen.count, 24)
 
         s.sendKeys("Escape")

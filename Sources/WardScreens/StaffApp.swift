@@ -28,6 +28,7 @@ public final class StaffApp {
         globalActions + LoginScreen.list + MenuScreen.list + PatientSearchScreen.list
             + PatientRecordScreen.list + AuditScreen.list + ImpersonateScreen.list + LockScreen.list
             + RegisterScreen.list + FindElsewhereScreen.list + ConsentScreen.list + NoteListScreen.list + NoteViewScreen.list + NoteEditorScreen.list
+            + StaffScreen.list + StaffPasswordScreen.list
     }
 
     public init(ui: UI, connection: Connection) {

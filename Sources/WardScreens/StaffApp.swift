@@ -23,6 +23,7 @@ public final class StaffApp {
     public static var allActions: [Action] {
         globalActions + LoginScreen.list + MenuScreen.list + PatientSearchScreen.list
             + PatientRecordScreen.list + AuditScreen.list + ImpersonateScreen.list + LockScreen.list
+            + AppointmentsScreen.list + AppointmentFormScreen.list + AppointmentCancelScreen.list
     }
 
     public init(ui: UI, connection: Connection) {

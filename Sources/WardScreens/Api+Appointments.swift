@@ -32,6 +32,12 @@ extension Api {
         public var status: String
         public var reason: String?
 
+        /// "Ng, Zoë", as the patient search lists names (family first whatever the script).
+        public var listName: String {
+            guard let f = familyName, let g = givenName else { return patientName }
+            return "\(f), \(g)"
+        }
+
         public var minutes: Int { Int((endsAt.timeIntervalSince(startsAt) / 60).rounded()) }
 
         /// "Zoë Ng"; a patient who revoked consent is shown by chart number only.

@@ -10,7 +10,7 @@ final class AppointmentCancelScreen: Screen {
                help: "Cancel the appointment with this reason (asks first)", scope: scope),
         Action("back", keys: [.escape], label: "Back", help: "Keep the appointment", scope: scope),
     ]
-    var title: String { "Cancel an appointment" }
+    var title: String { "Cancel" }
     var actions: [Action] { Self.list }
 
     unowned let app: StaffApp

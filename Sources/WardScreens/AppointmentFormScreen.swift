@@ -13,7 +13,9 @@ final class AppointmentFormScreen: Screen {
                scope: scope),
         Action("back", keys: [.escape], label: "Back", help: "Leave without saving", scope: scope),
     ]
-    var title: String { moving == nil ? "Book an appointment" : "Move an appointment" }
+    /// Short: the top bar leaves little room beside the clinic and user.
+    var title: String { moving == nil ? "Book" : "Move" }
+    var heading: String { moving == nil ? "Book an appointment" : "Move an appointment" }
     var actions: [Action] { Self.list }
 
     unowned let app: StaffApp
@@ -42,8 +44,8 @@ final class AppointmentFormScreen: Screen {
         self.clinicians = clinicians
         self.onSaved = onSaved
         makeFields()
-        clinicianField.input.text = clinician.displayName
-        dateField.input.text = app.dateOrder.format(day)
+        prefill(clinicianField, clinician.displayName)
+        prefill(dateField, app.dateOrder.format(day))
         form = Form([patientField, clinicianField, dateField, timeField, minutesField, reasonField])
     }
 
@@ -54,9 +56,9 @@ final class AppointmentFormScreen: Screen {
         self.clinicians = []
         self.onSaved = onSaved
         makeFields()
-        dateField.input.text = app.dateOrder.format(app.clock.date(a.startsAt))
-        timeField.input.text = app.clock.time(a.startsAt)
-        minutesField.input.text = String(a.minutes)
+        prefill(dateField, app.dateOrder.format(app.clock.date(a.startsAt)))
+        prefill(timeField, app.clock.time(a.startsAt))
+        prefill(minutesField, String(a.minutes))
         form = Form([dateField, timeField, minutesField])
     }
 
@@ -76,6 +78,12 @@ final class AppointmentFormScreen: Screen {
         timeField = FormField("Time", TextField(maxLength: 5)) { message(AppointmentInput.time($0)) }
         minutesField = FormField("Minutes", TextField(text: "30", maxLength: 3)) { message(AppointmentInput.minutes($0)) }
         reasonField = FormField("Reason", TextField(maxLength: 200))
+    }
+
+    /// Text the user edits from its end (^U then clears it all).
+    private func prefill(_ f: FormField, _ text: String) {
+        f.input.text = text
+        f.input.cursor = text.count
     }
 
     func didAppear(ui: UI) { debounce = Debouncer(ui: ui, delay: 0.2) }
@@ -189,7 +197,8 @@ final class AppointmentFormScreen: Screen {
             failure = e.message
             ui.show(e.message, kind: .error)
             if let f = field(named: e.field), let i = form.fields.firstIndex(where: { $0 === f }) {
-                f.error = e.message
+                // A long sentence (a clash) is shown in full below the fields.
+                f.error = TextWidth.width(e.message) > 30 ? "see below" : e.message
                 form.focus = i
             }
         }
@@ -208,7 +217,7 @@ final class AppointmentFormScreen: Screen {
     }
 
     func draw(_ canvas: Canvas, ui: UI) {
-        canvas.put(title, row: 0, col: 2, style: .title)
+        canvas.put(heading, row: 0, col: 2, style: .title)
         var row = 1
         if let a = moving {
             canvas.put("\(a.patientName) with \(a.clinician), now \(app.dateOrder.format(app.clock.date(a.startsAt))) "

@@ -131,7 +131,7 @@ final class AppointmentsScreen: Screen {
 
     func row(_ a: Api.AppointmentRow) -> [String] {
         let clock = app.clock
-        let cells = [clock.time(a.startsAt), String(a.minutes), a.patientName, a.reason ?? "", Self.statusText(a.status)]
+        let cells = [clock.time(a.startsAt), String(a.minutes), a.listName, a.reason ?? "", Self.statusText(a.status)]
         guard calendar.mode == .week else { return cells }
         return [AppointmentCalendar.shortLabel(clock.date(a.startsAt), order: app.dateOrder)] + cells
     }
@@ -146,8 +146,7 @@ final class AppointmentsScreen: Screen {
     func show(day: CalendarDate, clinician id: UUID, select appointment: UUID?, ui: UI) {
         calendar.day = day
         if let i = clinicians.firstIndex(where: { $0.id == id }) { clinicianIndex = i }
-        table.selected = 0
-        reload(ui, select: appointment)
+        showOther(ui, select: appointment)
     }
 
     func handleKey(_ key: Key, ui: UI) -> Bool {
@@ -169,8 +168,7 @@ final class AppointmentsScreen: Screen {
             guard !clinicians.isEmpty else { return true }
             let step = action.name == "next-clinician" ? 1 : clinicians.count - 1
             clinicianIndex = (clinicianIndex + step) % clinicians.count
-            table.selected = 0
-            reload(ui, select: nil)
+            showOther(ui)
         case "refresh": reload(ui)
         case "book":
             guard let c = clinician else { return true }
@@ -200,8 +198,17 @@ final class AppointmentsScreen: Screen {
 
     func navigate(_ ui: UI, _ change: (inout AppointmentCalendar) -> Void) {
         change(&calendar)
+        showOther(ui)
+    }
+
+    /// Another day or clinician: the old rows go at once, so they never sit under the new
+    /// heading while the new ones load.
+    func showOther(_ ui: UI, select id: UUID? = nil) {
+        appointments = []
+        table.rows = []
         table.selected = 0
-        reload(ui, select: nil)
+        loaded = false
+        reload(ui, select: id)
     }
 
     /// The selected appointment if it is open (and in `status`, when given); else says why not.

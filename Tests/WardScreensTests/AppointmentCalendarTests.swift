@@ -135,11 +135,13 @@ final class AppointmentCalendarTests: XCTestCase {
                                    clinicianID: UUID(), clinician: "Sam Okafor", startsAt: utc("2026-12-02T07:00:00Z"),
                                    endsAt: utc("2026-12-02T07:45:00Z"), status: "booked", reason: nil)
         XCTAssertEqual(a.patientName, "Zoë Ng")
+        XCTAssertEqual(a.listName, "Ng, Zoë")
         XCTAssertEqual(a.minutes, 45)
         XCTAssertTrue(a.isOpen)
         a.familyName = nil
         a.givenName = nil
         XCTAssertEqual(a.patientName, "chart N-000002 (profile not shared)")
+        XCTAssertEqual(a.listName, a.patientName)
         a.status = "cancelled"
         XCTAssertFalse(a.isOpen)
         XCTAssertEqual(AppointmentsScreen.statusText("checked_in"), "checked in")

@@ -75,11 +75,11 @@ final class AppointmentE2ETests: XCTestCase {
 
     /// Waits until `ok` holds for the screen; throws with the screen if it never does.
     @discardableResult
-    func waitUntil(_ s: TmuxSession, _ what: String, _ ok: ([String]) -> Bool) throws -> [String] {
+    func waitUntil(_ s: TmuxSession, _ what: String, escapes: Bool = false, _ ok: ([String]) -> Bool) throws -> [String] {
         let deadline = Date().addingTimeInterval(10)
         var screen: [String] = []
         repeat {
-            screen = s.capture()
+            screen = s.capture(escapes: escapes)
             if ok(screen) { return screen }
             usleep(50_000)
         } while Date() < deadline
@@ -155,7 +155,8 @@ final class AppointmentE2ETests: XCTestCase {
     }
 
     func testSpecialistSeesHisOwnDayFirstAndOnlyWhatHisRoleMayDo() throws {
-        let s = try startWard()
+        // Monochrome: the selected appointment must stand out without colour.
+        let s = try startWard(["NO_COLOR": "1"])
         try login(s, user: "sam")
         s.sendKeys("b")
         var screen = try waitForHeading(s, "Sam Okafor") // his own day, not Alice's
@@ -176,6 +177,17 @@ final class AppointmentE2ETests: XCTestCase {
         let monday = londonDay(1 - todayWeekday)
         try waitForHeading(s, "Week of Mon \(dmy(monday))")
         try waitForRow(s, "Mon \(dmy(monday))", "09:00")
+        s.sendKeys("Home")
+        func reversed(_ line: String) -> Bool { line.contains("\u{1b}[7m") || line.contains(";7m") }
+        func line(_ raw: [String], _ time: String) -> String {
+            raw.first { $0.contains("Mon \(dmy(monday))") && $0.contains(time) } ?? ""
+        }
+        // Home selects Monday 09:00: that row, and only that one, in reverse video.
+        let raw = try waitUntil(s, "Monday 09:00 in reverse video", escapes: true) { reversed(line($0, "09:00")) }
+        XCTAssertFalse(reversed(line(raw, "11:00")), line(raw, "11:00").debugDescription)
+        for sgr in ["[31m", "[36m", "[44m", "[46m", "38;5", "48;5"] {
+            XCTAssertFalse(raw.joined().contains(sgr), "colour \(sgr) drawn with NO_COLOR")
+        }
         s.sendKeys("c")
         try waitForHeading(s, "Alice Archer")
         screen = try s.waitFor(text: "No appointments for Alice Archer on this week.")

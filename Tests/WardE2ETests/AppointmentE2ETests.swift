@@ -194,7 +194,7 @@ final class AppointmentE2ETests: XCTestCase {
         XCTAssertFalse(row(screen, "09:00"), "Sam's rows are gone: \(dump(screen))")
     }
 
-    func testFrontDeskChecksInAndCancelsWithAReason() throws {
+    func testFrontDeskMovesChecksInAndCancelsWithAReason() throws {
         let s = try startWard()
         try login(s, user: "fiona")
         s.sendKeys("b")
@@ -206,16 +206,28 @@ final class AppointmentE2ETests: XCTestCase {
         s.sendKeys("]")
         try waitForHeading(s, dmy(londonDay(7)))
         for _ in 0..<abs(4 - todayWeekday) { s.sendKeys(todayWeekday < 4 ? "Right" : "Left") }
-        var screen = try waitForHeading(s, "Thursday \(dmy(thursday))")
-        XCTAssertTrue(screen.contains { $0.contains("No appointments for Sam Okafor on this day") }, dump(screen))
+        try waitForHeading(s, "Thursday \(dmy(thursday))")
+        _ = try s.waitFor(text: "No appointments for Sam Okafor on this day.")
 
         try fillBooking(s, search: "olivia", pick: "Smith, Olivia", date: nil, time: "08:00", reason: "blood test")
         s.sendKeys("Enter")
         _ = try s.waitFor(text: "Booked Olivia Smith with Sam Okafor on \(dmy(thursday)) at 08:00.")
+        try waitForRow(s, "08:00", "Smith, Olivia", "booked")
+
+        // Moved an hour and a quarter later, and made longer.
+        s.sendKeys("r")
+        _ = try s.waitFor(text: "Move an appointment")
+        _ = try s.waitFor(text: "Olivia Smith with Sam Okafor, now \(dmy(thursday)) 08:00 (30 min)")
+        s.sendKeys("Tab", "C-u"); s.typeText("09:15")
+        s.sendKeys("Tab", "C-u"); s.typeText("45")
+        s.sendKeys("Enter")
+        _ = try s.waitFor(text: "Olivia Smith's appointment is moved to \(dmy(thursday)) at 09:15.")
+        let screen = try waitForRow(s, "09:15", " 45 ", "Smith, Olivia", "booked")
+        XCTAssertFalse(row(screen, "08:00"), dump(screen))
 
         s.sendKeys("i")
         _ = try s.waitFor(text: "Olivia Smith is checked in.")
-        try waitForRow(s, "08:00", "Smith, Olivia", "checked in")
+        try waitForRow(s, "09:15", "Smith, Olivia", "checked in")
 
         s.sendKeys("d")
         _ = try s.waitFor(text: "Cancel the appointment of")
@@ -225,8 +237,8 @@ final class AppointmentE2ETests: XCTestCase {
         s.sendKeys("Enter")
         _ = try s.waitFor(text: "y Cancel it")
         s.sendKeys("y")
-        _ = try s.waitFor(text: "Cancelled: Olivia Smith with Sam Okafor on \(dmy(thursday)) at 08:00.")
-        try waitForRow(s, "08:00", "Smith, Olivia", "cancelled")
+        _ = try s.waitFor(text: "Cancelled: Olivia Smith with Sam Okafor on \(dmy(thursday)) at 09:15.")
+        try waitForRow(s, "09:15", "Smith, Olivia", "cancelled")
         // A cancelled appointment cannot be checked in.
         s.sendKeys("i")
         _ = try s.waitFor(text: "Only a booked appointment can be checked in.")

@@ -120,13 +120,15 @@ final class AppointmentFormScreen: Screen {
 
     func choose(_ h: Api.PatientHit) {
         patient = h
-        patientField.input.text = "\(h.givenName) \(h.familyName) (\(h.chartNo))"
+        prefill(patientField, "\(h.givenName) \(h.familyName) (\(h.chartNo))")
         patientField.error = nil
         hits = []
     }
 
     func searchPatients(_ ui: UI) {
-        let q = patientField.input.text.trimmingCharacters(in: .whitespaces)
+        var q = patientField.input.text.trimmingCharacters(in: .whitespaces)
+        // A date of birth typed in the clinic's order is searched as ISO, as on the search screen.
+        if q.contains("/") || q.contains("."), case .success(let d) = app.dateOrder.parse(q) { q = d.iso }
         guard !q.isEmpty else { hits = []; app.backend.cancel(slot: "book-patient"); return }
         app.backend.submit(Api.searchPatients(q, limit: 6), slot: "book-patient") { [weak self] result in
             guard let self else { return }

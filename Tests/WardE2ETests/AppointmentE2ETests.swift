@@ -209,7 +209,8 @@ final class AppointmentE2ETests: XCTestCase {
         try waitForHeading(s, "Thursday \(dmy(thursday))")
         _ = try s.waitFor(text: "No appointments for Sam Okafor on this day.")
 
-        try fillBooking(s, search: "olivia", pick: "Smith, Olivia", date: nil, time: "08:00", reason: "blood test")
+        // Found by her date of birth, typed in the clinic's order.
+        try fillBooking(s, search: "14/02/1975", pick: "Smith, Olivia  14/02/1975", date: nil, time: "08:00", reason: "blood test")
         s.sendKeys("Enter")
         _ = try s.waitFor(text: "Booked Olivia Smith with Sam Okafor on \(dmy(thursday)) at 08:00.")
         try waitForRow(s, "08:00", "Smith, Olivia", "booked")

@@ -13,6 +13,6 @@ public enum Migrations {
         Migration(version: 9, name: "api_views", bytes: PackageResources._009_api_views_sql),
         Migration(version: 10, name: "api_functions", bytes: PackageResources._010_api_functions_sql),
         Migration(version: 11, name: "definer_grants", bytes: PackageResources._011_definer_grants_sql),
-        Migration(version: 18, name: "appointment_clash_message", bytes: PackageResources._018_appointment_clash_message_sql),
+        Migration(version: 18, name: "appointments_screen", bytes: PackageResources._018_appointments_screen_sql),
     ]
 }

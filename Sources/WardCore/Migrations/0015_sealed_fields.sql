@@ -245,6 +245,12 @@ BEGIN
 END $$;
 
 -- body is sealed for (clinical_notes, body, new_note, clinic:<tenant id>).
+-- Notes are immutable (0008's trigger): a correction is a new note that points at the old
+-- one through `amends`, which must be a note of the same patient at the same clinic (an
+-- amendment pointing into another patient's record would mislead whoever reads either).
+-- Every refusal is a sentence with HINT 'field:NAME' for the form; the table's CHECKs stay
+-- as the last line. A title of nothing but line breaks or tabs counts as empty (btrim
+-- removes spaces only).
 CREATE FUNCTION api.write_note(patient uuid, kind text, title text, body bytea, amends uuid DEFAULT NULL,
                                new_note uuid DEFAULT NULL)
     RETURNS uuid
@@ -259,14 +265,32 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM ward.clinic_patients cp WHERE cp.tenant_id = l.tenant_id AND cp.patient_id = patient) THEN
         RAISE EXCEPTION 'no such patient at this clinic' USING ERRCODE = 'P0002';
     END IF;
-    IF pg_catalog.btrim(COALESCE(title, '')) = '' THEN
+    IF COALESCE(kind, 'note') NOT IN ('note', 'plan', 'report', 'form') THEN
+        RAISE EXCEPTION 'a note''s kind is note, plan, report or form' USING ERRCODE = '22023', HINT = 'field:kind';
+    END IF;
+    IF COALESCE(title, '') !~ '[^[:space:]]' THEN
         RAISE EXCEPTION 'give the note a title' USING ERRCODE = '22023', HINT = 'field:title';
+    END IF;
+    IF pg_catalog.length(pg_catalog.btrim(title)) > 200 THEN
+        RAISE EXCEPTION 'a title can have at most 200 characters' USING ERRCODE = '22023', HINT = 'field:title';
     END IF;
     IF body IS NULL THEN
         RAISE EXCEPTION 'the note is empty' USING ERRCODE = '22023', HINT = 'field:body';
     END IF;
+    -- 100000 characters of up to four bytes each, plus the seal's own bytes (the table's
+    -- CHECK); the terminal counts characters before it seals.
+    IF pg_catalog.octet_length(body) > 400100 THEN
+        RAISE EXCEPTION 'a note can have at most 100000 characters' USING ERRCODE = '22023', HINT = 'field:body';
+    END IF;
     PERFORM ward.require_sealed(body, 'body');
     PERFORM ward.require_row_id(new_note);
+    -- The amended note must be this clinic's and about this patient. (Another clinic's
+    -- note is never found here: the clinic is part of the key.)
+    IF amends IS NOT NULL AND NOT EXISTS (
+           SELECT 1 FROM ward.clinical_notes n
+            WHERE n.tenant_id = l.tenant_id AND n.id = amends AND n.patient_id = write_note.patient) THEN
+        RAISE EXCEPTION 'the note to amend is not in this patient''s record here' USING ERRCODE = '22023', HINT = 'field:amends';
+    END IF;
     INSERT INTO ward.clinical_notes (tenant_id, id, patient_id, kind, title, body, author_id, amends_id)
     VALUES (l.tenant_id, new_note, patient, COALESCE(kind, 'note'), pg_catalog.btrim(title), body, l.staff_id, amends);
     RETURN new_note;

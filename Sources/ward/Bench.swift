@@ -35,7 +35,10 @@ struct Bench: ParsableCommand {
         print("seeding \(nClinics) clinics, \(nPatients) patients ...")
         let options = SyntheticSeed.Options(clinics: nClinics, patients: nPatients, seed: 1)
         let t0 = Date()
-        try SyntheticSeed.load(owner, options) { step, s in print("  " + step.padding(toLength: 22, withPad: " ", startingAt: 0) + String(format: "%7.1f s", s)) }
+        try SyntheticSeed.load(owner, options) { step, s in
+            print("  " + step.padding(toLength: 22, withPad: " ", startingAt: 0) + String(format: "%7.1f s", s))
+            fflush(nil)
+        }
         report.seedSeconds = Date().timeIntervalSince(t0)
         report.sizes = try owner.query("""
             SELECT (SELECT count(*) FROM ward.patients) AS patients, (SELECT count(*) FROM ward.clinic_patients) AS charts,
@@ -47,14 +50,19 @@ struct Bench: ParsableCommand {
         } ?? []
 
         let db = try BenchDatabase(cluster: cluster, owner: owner, anchor: options.anchor, samples: samples)
-        try db.login(&report)
-        try db.rlsAndSearch(&report)
-        try db.dayList(&report)
-        try db.auditPages(&report)
-        try db.auditWrites(&report)
-        try BenchUI(binary: ward ?? Bench.selfPath, appDSN: cluster.dsn(database: "ward", user: "ward_app"),
-                    clinic: SyntheticSeed.clinicCode(seed: 1, 1), user: SyntheticSeed.adminUsername(seed: 1, 1))
-            .run(&report)
+        let ui = BenchUI(binary: ward ?? Bench.selfPath, appDSN: cluster.dsn(database: "ward", user: "ward_app"),
+                         clinic: SyntheticSeed.clinicCode(seed: 1, 1), user: SyntheticSeed.adminUsername(seed: 1, 1))
+        // A section that fails is reported as such; the others still run (a full run is long).
+        let sections: [(String, (inout BenchReport) throws -> Void)] = [
+            ("login", db.login), ("patient search", db.rlsAndSearch), ("appointment day list", db.dayList),
+            ("audit pages", db.auditPages), ("audit writes", db.auditWrites), ("terminal", ui.run),
+        ]
+        for (name, section) in sections {
+            do { try section(&report) } catch {
+                print("  \(name): FAILED: \(error)")
+                report.note("**The \(name) section failed**: \(error)")
+            }
+        }
 
         print(report.table)
         try report.markdown.write(toFile: out, atomically: true, encoding: .utf8)
@@ -104,6 +112,7 @@ struct BenchReport {
         print("  " + f.name.padding(toLength: 70, withPad: " ", startingAt: 0)
               + String(format: " median %9.2f  p95 %9.2f ", f.median, f.p95) + f.unit + "  "
               + (f.met.map { $0 ? "met" : "MISSED" } ?? ""))
+        fflush(nil)  // progress appears as it happens, also in a log file
     }
     mutating func note(_ s: String) { notes.append(s) }
 
@@ -113,13 +122,13 @@ struct BenchReport {
 
     var rows: [String] {
         figures.map { f in
-            "| \(f.name) | \(Self.fmt(f.median)) \(f.unit) | \(Self.fmt(f.p95)) \(f.unit) | \(f.target) | "
+            "| \(f.name) | \(f.samples.count) | \(Self.fmt(f.median)) \(f.unit) | \(Self.fmt(f.p95)) \(f.unit) | \(f.target) | "
                 + (f.met.map { $0 ? "met" : "**missed**" } ?? "") + " |"
         }
     }
 
     var table: String {
-        (["| figure | median | p95 | target | |", "|---|---|---|---|---|"] + rows).joined(separator: "\n")
+        (["| figure | n | median | p95 | target | |", "|---|---|---|---|---|---|"] + rows).joined(separator: "\n")
     }
 
     var markdown: String {

@@ -10,7 +10,7 @@ SHELL   := /bin/bash
 # System packages the build, the tests and the demo need.
 APT_PACKAGES := libpq-dev libncursesw5-dev postgresql-15 postgresql-15-pgtap pgbouncer tmux mandoc
 
-.PHONY: all deps build test test-swift test-sql test-man demo install clean
+.PHONY: all deps build test test-swift test-sql test-man demo install clean bench
 
 all: build
 
@@ -47,6 +47,12 @@ test-sql:
 test-man:
 	mandoc -Tlint -Wwarning man/ward.1
 	@echo "man/ward.1: lint clean"
+
+# Benchmarks (a release build on a throwaway cluster; writes BENCHMARKS.md). Quick by
+# default (100 clinics, 100k patients); FULL=1 for 1,000 clinics, 1M patients, 10M events.
+bench: deps
+	$(SWIFT) build -c release --product ward
+	nice .build/release/ward bench $(if $(FULL),--full)
 
 demo: deps
 	$(SWIFT) build --product ward

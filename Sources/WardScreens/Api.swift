@@ -155,15 +155,12 @@ extension Api {
     }
 
     /// One page of the clinic's audit log, newest first, after `beforeID` (keyset paging:
-    /// as fast on the millionth page as on the first). `filter` matches action or actor.
+    /// as fast on the millionth page as on the first; see migration 0017). `filter` matches
+    /// action or actor.
     public static func auditPage(beforeID: Int?, filter: String, limit: Int = 50) -> Request<[AuditEvent]> {
         Request("""
             SELECT id, occurred_at, actor, impersonated, action, object_type, object_id, details::text AS details
-              FROM api.audit_log
-             WHERE ($1::bigint IS NULL OR id < $1::bigint)
-               AND ($2 = '' OR action LIKE $2 || '%' OR actor = $2)
-             ORDER BY id DESC
-             LIMIT $3
+              FROM api.audit_page($1::bigint, $2, $3)
             """, [beforeID.map(SQLValue.int) ?? .null, filter, limit]) { r in
             try r.rows.map {
                 AuditEvent(id: try $0.int("id")!, occurredAt: try $0.timestamp("occurred_at")!, actor: try $0.string("actor"),

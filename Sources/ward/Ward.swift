@@ -12,7 +12,7 @@ struct Ward: ParsableCommand {
         abstract: "Ward: the clinic staff terminal on a multi-tenant PostgreSQL platform.",
         discussion: "Without a subcommand, opens the terminal UI connected as ward_app (`ward ui`).",
         subcommands: [TerminalUI.self, Demo.self, Migrate.self, Seed.self, Verify.self, Audit.self, Keys.self, Sandbox.self, UIPreview.self,
-                      Clinic.self, Staff.self],
+                      Clinic.self, Staff.self, Bench.self],
         defaultSubcommand: TerminalUI.self
     )
 

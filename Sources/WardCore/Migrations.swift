@@ -13,5 +13,6 @@ public enum Migrations {
         Migration(version: 9, name: "api_views", bytes: PackageResources._009_api_views_sql),
         Migration(version: 10, name: "api_functions", bytes: PackageResources._010_api_functions_sql),
         Migration(version: 11, name: "definer_grants", bytes: PackageResources._011_definer_grants_sql),
+        Migration(version: 12, name: "rollback_proof_limits", bytes: PackageResources._012_rollback_proof_limits_sql),
     ]
 }

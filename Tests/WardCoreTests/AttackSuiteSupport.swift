@@ -32,6 +32,20 @@ enum DemoDatabase {
         _ = try DemoSeed.load(owner)
         return Handle(cluster: cluster, name: name, owner: owner)
     }
+
+    nonisolated(unsafe) private static var bouncerDSN: String?
+
+    /// A DSN through the cluster's one PgBouncer (transaction pooling), as ward_app, to the
+    /// handle's database. Pools are per database, so every suite gets poolSize of its own;
+    /// the first caller's poolSize is the one the bouncer keeps.
+    static func bouncer(_ h: Handle, poolSize: Int) throws -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        let dsn = try bouncerDSN ?? h.cluster.startBouncer(database: "DB", poolSize: poolSize)
+        bouncerDSN = dsn
+        return dsn.replacingOccurrences(of: "dbname=DB", with: "dbname=\(h.name)")
+            .replacingOccurrences(of: "user=\(h.cluster.superuser)", with: "user=ward_app")
+    }
 }
 
 /// Logs a demo account in through ward_app and returns its token.

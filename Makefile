@@ -10,7 +10,7 @@ SHELL   := /bin/bash
 # System packages the build, the tests and the demo need.
 APT_PACKAGES := libpq-dev libncursesw5-dev postgresql-15 postgresql-15-pgtap pgbouncer tmux mandoc
 
-.PHONY: all deps build test test-swift test-sql test-man demo install clean
+.PHONY: all deps build test test-swift test-sql test-man test-long demo install clean
 
 all: build
 
@@ -42,6 +42,12 @@ test-sql:
 	@if ls Tests/sql/*.sql >/dev/null 2>&1; then \
 	  $(WARD) sandbox -- bash scripts/pgtap.sh; \
 	else echo "no pgTAP tests yet"; fi
+
+# The long security runs (docs/SECURITY-TESTS.md): 100,000 fuzz inputs, and 10,000
+# pooled transactions for each of 64 clients behind PgBouncer. CI runs it after `make test`.
+test-long: build
+	@set -o pipefail; FUZZ_INPUTS=100000 POOL_TRANSACTIONS=10000 $(SWIFT) test --skip-build \
+	  --filter 'FuzzTests|PooledIsolationTests' 2>&1 | tee .build/test-long.log
 
 # The manual page must render and lint clean (warnings count as failures).
 test-man:

@@ -38,8 +38,9 @@
 --   back, the count runs ahead of it, and the next attempt at that account that commits
 --   (anyone's, with any password), or an operator's SELECT ward.recover_login_audit(),
 --   writes one 'login.refusals_recovered' event with the number of attempts whose own
---   events were rolled back. This is also what keeps a 'login.refused_locked' attempt that
---   ended in WL001 (the raise rolls back its own event) in the log.
+--   events were rolled back. An attempt at a locked account with the right password ends
+--   in WL001, whose raise rolls back its own 'login.refused_locked' event: it too is
+--   counted, and reaches the log this way.
 --   Every refusal is also written at once to the server log (RAISE LOG, not transactional).
 --
 -- WHAT IS NOT (documented in docs/SECURITY-TESTS.md): the audit events of api.open_patient

@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(name: "WardDBTests", dependencies: ["WardDB", "WardCore"]),
         .testTarget(name: "WardCoreTests", dependencies: ["WardDB", "WardCore", "WardScreens"]),
         .testTarget(name: "WardTermTests", dependencies: ["WardTerm"]),
-        .testTarget(name: "WardScreensTests", dependencies: ["WardScreens", "WardDB"]),
+        .testTarget(name: "WardScreensTests", dependencies: ["WardScreens", "WardDB", "WardCore", "WardTerm"]),
         .testTarget(name: "WardE2ETests", dependencies: ["WardDB"]),
     ]
 )

@@ -27,12 +27,22 @@ public enum DemoSeed {
     public enum Outcome: Equatable { case loaded, alreadyLoaded }
 
     /// Loads the data once; a database that already has the demo clinics is left alone.
+    /// Allergies, signatures and note bodies are sealed with data keys wrapped by
+    /// `masterKey` before the transaction commits: no plaintext of them is ever stored.
     @discardableResult
-    public static func load(_ c: Connection) throws -> Outcome {
+    public static func load(_ c: Connection, masterKey: MasterKey) throws -> Outcome {
         let present = try c.query("SELECT count(*) AS n FROM ward.tenants WHERE code = $1", ["northside"])
         if try present.first?.int("n") ?? 0 > 0 { return .alreadyLoaded }
         try c.transaction { c in
             try c.executeScript(String(decoding: PackageResources.demo_sql, as: UTF8.self))
+            try c.query("SET LOCAL ROLE ward_owner")
+            let keys = KeyAdmin(connection: c, masterKey: masterKey, ownTransactions: false)
+            try keys.ensureCheck()
+            for target in try keys.targets(clinic: nil) {
+                var ring = try keys.ring(target)
+                if ring.current == nil { ring = try keys.addVersion(target, to: ring) }
+                _ = try keys.reseal(target, ring: ring)
+            }
         }
         return .loaded
     }

@@ -14,5 +14,9 @@ public enum Migrations {
         Migration(version: 10, name: "api_functions", bytes: PackageResources._010_api_functions_sql),
         Migration(version: 11, name: "definer_grants", bytes: PackageResources._011_definer_grants_sql),
         Migration(version: 12, name: "rollback_proof_limits", bytes: PackageResources._012_rollback_proof_limits_sql),
+        Migration(version: 14, name: "data_keys", bytes: PackageResources._014_data_keys_sql),
+        Migration(version: 15, name: "sealed_fields", bytes: PackageResources._015_sealed_fields_sql),
+        Migration(version: 16, name: "staff_admin_operator", bytes: PackageResources._016_staff_admin_operator_sql),
+        Migration(version: 19, name: "note_amendments", bytes: PackageResources._019_note_amendments_sql),
     ]
 }

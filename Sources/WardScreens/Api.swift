@@ -58,19 +58,23 @@ public enum Api {
         public var id: UUID
         public var familyName, givenName, sex, chartNo: String
         public var dateOfBirth: CalendarDate
-        public var phone, email, allergies: String?
+        public var phone, email: String?
+        /// Sealed in the database; opened with the session's portable key for this patient.
+        public var allergies: FieldSealer.Opened
         public var consentSignedAt: Date?
     }
 
     /// Opening a record: audited by the database as an access.
-    public static func openPatient(_ id: UUID) -> Request<Profile?> {
+    public static func openPatient(_ id: UUID, sealer: FieldSealer) -> Request<Profile?> {
         Request("SELECT * FROM api.open_patient($1)", [id], isWrite: true) { r in
             guard let row = r.first else { return nil }
-            return Profile(id: try row.uuid("patient_id")!, familyName: try row.string("family_name")!,
+            let pid = try row.uuid("patient_id")!
+            return Profile(id: pid, familyName: try row.string("family_name")!,
                            givenName: try row.string("given_name")!, sex: try row.string("sex")!,
                            chartNo: try row.string("chart_no")!, dateOfBirth: try row.date("date_of_birth")!,
                            phone: try row.string("phone"), email: try row.string("email"),
-                           allergies: try row.string("allergies"), consentSignedAt: try row.timestamp("consent_signed_at"))
+                           allergies: sealer.open(try row.bytes("allergies"), .allergies, row: pid),
+                           consentSignedAt: try row.timestamp("consent_signed_at"))
         }
     }
 
@@ -93,18 +97,47 @@ public enum Api {
     }
 
     public struct NoteHeading: Sendable {
+        public var id: UUID
         public var signedAt: Date
         public var kind, title, author: String
+        /// The note this one corrects, if any.
+        public var amends: UUID?
     }
 
     public static func notes(of patient: UUID) -> Request<[NoteHeading]> {
         Request("""
-            SELECT signed_at, kind, title, author FROM api.clinical_notes
+            SELECT note_id, signed_at, kind, title, author, amends_id FROM api.clinical_notes
              WHERE patient_id = $1 ORDER BY signed_at DESC LIMIT 100
             """, [patient]) { r in
             try r.rows.map {
-                NoteHeading(signedAt: try $0.timestamp("signed_at")!, kind: try $0.string("kind")!,
-                            title: try $0.string("title")!, author: try $0.string("author") ?? "")
+                NoteHeading(id: try $0.uuid("note_id")!, signedAt: try $0.timestamp("signed_at")!,
+                            kind: try $0.string("kind")!, title: try $0.string("title")!,
+                            author: try $0.string("author") ?? "", amends: try $0.uuid("amends_id"))
+            }
+        }
+    }
+
+    public struct Consent: Sendable {
+        public var id: UUID
+        public var signedAt: Date
+        public var signedBy: String
+        /// What the patient typed, sealed with the clinic's key for this consent's row.
+        public var signature: FieldSealer.Opened
+        public var textVersion: String
+        public var revokedAt: Date?
+    }
+
+    /// The clinic's consents of one patient, newest first.
+    public static func consents(of patient: UUID, sealer: FieldSealer) -> Request<[Consent]> {
+        Request("""
+            SELECT consent_id, signed_at, signed_by, signature, text_version, revoked_at FROM api.consents
+             WHERE patient_id = $1 ORDER BY signed_at DESC
+            """, [patient]) { r in
+            try r.rows.map {
+                let id = try $0.uuid("consent_id")!
+                return Consent(id: id, signedAt: try $0.timestamp("signed_at")!, signedBy: try $0.string("signed_by") ?? "",
+                               signature: sealer.open(try $0.bytes("signature"), .signature, row: id),
+                               textVersion: try $0.string("text_version")!, revokedAt: try $0.timestamp("revoked_at"))
             }
         }
     }

@@ -54,7 +54,9 @@ final class LoginScreen: Screen {
             switch result {
             case .success(let token?):
                 app.loggedIn(token: token, clinic: clinic, username: user) { [unowned self] in
-                    ui.replaceTop(with: MenuScreen(app: app))
+                    // A password set by an administrator must be replaced before anything else.
+                    ui.replaceTop(with: app.me?.mustChangePassword == true
+                                  ? StaffPasswordScreen(app: app, currentPassword: password) : MenuScreen(app: app))
                 }
             case .success(nil):
                 form.focus = 2

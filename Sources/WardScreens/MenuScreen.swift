@@ -17,6 +17,9 @@ final class MenuScreen: Screen {
         Entry(action: Action("audit-log", keys: [.char("a"), .function(7)], label: "Audit",
                              help: "Read this clinic's audit log", scope: scope),
               permission: "audit.view"),
+        Entry(action: Action("staff", keys: [.char("t"), .function(8)], label: "Staff",
+                             help: "The clinic's staff: add, change role, disable, reset password", scope: scope),
+              permission: "staff.manage"),
         Entry(action: Action("impersonate", keys: [.char("i"), .function(6)], label: "Impersonate",
                              help: "Support a clinic through a session it sees in its audit log", scope: scope),
               permission: "platform.impersonate"),
@@ -42,6 +45,7 @@ final class MenuScreen: Screen {
         case "search-patients": ui.push(PatientSearchScreen(app: app)); return true
         case "audit-log": ui.push(AuditScreen(app: app)); return true
         case "impersonate": ui.push(ImpersonateScreen(app: app)); return true
+        case "staff": ui.push(StaffScreen(app: app)); return true
         case "lock": app.lock(); return true
         case "logout": app.logout(); return true
         default: return false

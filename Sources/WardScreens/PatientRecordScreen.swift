@@ -7,9 +7,16 @@ final class PatientRecordScreen: Screen {
     static let scope = ActionScope.screen("patient-record")
     static let list: [Action] = [
         Action("back", keys: [.escape], label: "Back", help: "Back to the search", scope: scope),
+        Action("notes", keys: [.char("n"), .function(5)], label: "Notes",
+               help: "List and read this clinic's clinical notes", scope: scope),
+        Action("write-note", keys: [.char("w"), .function(4)], label: "Write note",
+               help: "Write a new clinical note (signed notes are never changed)", scope: scope),
+        Action("revoke", keys: [.char("r"), .function(8)], label: "Revoke",
+               help: "Revoke the profile-sharing consent at the patient's request", scope: scope),
     ]
     var title: String { "Patient record" }
-    var actions: [Action] { Self.list }
+    static let permissions = ["notes": "clinical.read", "write-note": "clinical.write", "revoke": "consent.revoke"]
+    var actions: [Action] { Self.list.filter { Self.permissions[$0.name].map(app.may) ?? true } }
 
     unowned let app: StaffApp
     let patient: UUID
@@ -24,9 +31,18 @@ final class PatientRecordScreen: Screen {
     }
 
     func didAppear(ui: UI) {
-        guard profile == nil else { return }
+        if profile == nil { open(ui) }
+        // Also on every return, so a note just written is listed.
+        if app.may("clinical.read") {
+            app.backend.submit(Api.notes(of: patient)) { [weak self] in
+                if case .success(let n) = $0 { self?.notes = n }
+            }
+        }
+    }
+
+    func open(_ ui: UI) {
         ui.setBusy("Opening")
-        app.backend.submit(Api.openPatient(patient)) { [weak self] result in
+        app.backend.submit(Api.openPatient(patient, sealer: app.sealer)) { [weak self] result in
             guard let self else { return }
             ui.setBusy(nil)
             switch result {
@@ -37,16 +53,20 @@ final class PatientRecordScreen: Screen {
         app.backend.submit(Api.appointments(of: patient)) { [weak self] in
             if case .success(let v) = $0 { self?.visits = v }
         }
-        if app.may("clinical.read") {
-            app.backend.submit(Api.notes(of: patient)) { [weak self] in
-                if case .success(let n) = $0 { self?.notes = n }
-            }
-        }
     }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        if action.name == "back" { ui.pop(); return true }
-        return false
+        // Nothing to act on until the record is open (or when it could not be).
+        if Self.permissions[action.name] != nil, profile == nil { return true }
+        let name = profile.map { "\($0.familyName), \($0.givenName)" } ?? ""
+        switch action.name {
+        case "back": ui.pop()
+        case "notes": ui.push(NoteListScreen(app: app, patient: patient, patientName: name))
+        case "write-note": ui.push(NoteEditorScreen(app: app, patient: patient, patientName: name))
+        case "revoke": revokeConsent(ui)
+        default: return false
+        }
+        return true
     }
 
     func draw(_ canvas: Canvas, ui: UI) {
@@ -64,9 +84,16 @@ final class PatientRecordScreen: Screen {
         canvas.put("Born \(order.format(p.dateOfBirth)) (\(age(born: p.dateOfBirth, on: clock.today())))   Sex \(p.sex)",
                    row: 2, col: 2, style: .normal)
         canvas.put("Phone \(p.phone ?? "–")   E-mail \(p.email ?? "–")", row: 3, col: 2, style: .normal)
-        let allergies = (p.allergies ?? "").isEmpty ? "none recorded" : p.allergies!
-        canvas.put("ALLERGIES: \(allergies)", row: 4, col: 2, width: canvas.cols - 4,
-                   style: (p.allergies ?? "").isEmpty ? .muted : .error)
+        // A value that does not open (copied from another row or clinic, or damaged) says
+        // so and nothing more: it must never show some other patient's allergies.
+        switch p.allergies {
+        case .absent:
+            canvas.put("ALLERGIES: none recorded", row: 4, col: 2, width: canvas.cols - 4, style: .muted)
+        case .text(let allergies):
+            canvas.put("ALLERGIES: \(allergies)", row: 4, col: 2, width: canvas.cols - 4, style: .error)
+        case .unreadable:
+            canvas.put("ALLERGIES: \(FieldSealer.unreadable)", row: 4, col: 2, width: canvas.cols - 4, style: .error)
+        }
         if let signed = p.consentSignedAt {
             canvas.put("Profile shared with this clinic by consent since \(order.format(clock.date(signed)))",
                        row: 5, col: 2, style: .muted)

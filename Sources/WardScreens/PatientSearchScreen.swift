@@ -8,9 +8,15 @@ final class PatientSearchScreen: Screen {
     static let list: [Action] = [
         Action("open", keys: [.enter], label: "Open", help: "Open the selected patient's record", scope: scope),
         Action("back", keys: [.escape], label: "Back", help: "Back to the menu", scope: scope),
+        Action("register", keys: [.function(4)], label: "New patient",
+               help: "Register a new patient, with their consent", scope: scope),
+        Action("find-elsewhere", keys: [.function(5)], label: "Elsewhere",
+               help: "Find a patient registered at another clinic, by exact details", scope: scope),
     ]
     var title: String { "Find a patient" }
-    var actions: [Action] { Self.list }
+    /// Registering needs both permissions (the profile is created with its consent).
+    static let permissions = ["register": ["patient.register", "consent.sign"], "find-elsewhere": ["consent.sign"]]
+    var actions: [Action] { Self.list.filter { (Self.permissions[$0.name] ?? []).allSatisfy(app.may) } }
 
     unowned let app: StaffApp
     let query = TextField(maxLength: 100)
@@ -90,6 +96,12 @@ final class PatientSearchScreen: Screen {
         case "back":
             ui.pop()
             return true
+        case "register":
+            ui.push(RegisterScreen(app: app))
+            return true
+        case "find-elsewhere":
+            ui.push(FindElsewhereScreen(app: app))
+            return true
         default:
             return false
         }
@@ -100,5 +112,15 @@ final class PatientSearchScreen: Screen {
         query.draw(canvas, row: 1, col: 10, width: min(50, canvas.cols - 12), focused: true)
         canvas.put("Dates as \(app.dateOrder.pattern)", row: 2, col: 10, style: .muted)
         table.draw(canvas.region(Rect(row: 4, col: 1, rows: canvas.rows - 4, cols: canvas.cols - 2)))
+        if hits.isEmpty, !searched.isEmpty {
+            let offers = ["register": "register a new patient", "find-elsewhere": "find one registered elsewhere"]
+            let keys = ui.actions(of: self).compactMap { a in
+                offers[a.name].map { "\(a.keys.first?.description ?? ""): \($0)" }
+            }
+            if !keys.isEmpty {
+                canvas.put("Not here? " + keys.joined(separator: ".  ") + ".", row: 6, col: 2,
+                           width: canvas.cols - 4, style: .muted)
+            }
+        }
     }
 }

@@ -17,12 +17,18 @@ public final class StaffApp {
     var locked = false
     /// Overrides the config's idle_lock_minutes (tests use a few seconds).
     public var idleLockSeconds: Double?
+    /// Unwraps the data keys after login (set by `ward` once it has checked the key file).
+    public var masterKey: MasterKey?
+    /// Seals and opens encrypted fields with this session's keys (FieldSealer.swift).
+    public private(set) var sealer = FieldSealer()
 
     /// Every action of every screen, for the config's key rebinding check.
     public static let globalActions: [Action] = StandardActions.global
     public static var allActions: [Action] {
         globalActions + LoginScreen.list + MenuScreen.list + PatientSearchScreen.list
             + PatientRecordScreen.list + AuditScreen.list + ImpersonateScreen.list + LockScreen.list
+            + RegisterScreen.list + FindElsewhereScreen.list + ConsentScreen.list + NoteListScreen.list + NoteViewScreen.list + NoteEditorScreen.list
+            + StaffScreen.list + StaffPasswordScreen.list
     }
 
     public init(ui: UI, connection: Connection) {
@@ -73,7 +79,7 @@ public final class StaffApp {
                 ui.user = me.displayName
                 ui.role = me.role
                 Log.shared.info("login", ["role": me.role])
-                then()
+                loadKeys(then: then)
             case .success(nil):
                 ui.show("The session ended at once; log in again.", kind: .error)
             case .failure(let e):
@@ -82,10 +88,23 @@ public final class StaffApp {
         }
     }
 
+    /// The session's data keys, before the first screen can read an encrypted field.
+    func loadKeys(then: @escaping () -> Void) {
+        guard let masterKey else { sealer = FieldSealer(); then(); return }
+        backend.submit(FieldSealer.load(masterKey)) { [unowned self] result in
+            switch result {
+            case .success(let s): sealer = s
+            case .failure(let e): sealer = FieldSealer(); ui.show(e.message, kind: .error)
+            }
+            then()
+        }
+    }
+
     public func logout() {
         backend.submit(Api.logout) { _ in }
         backend.token = nil
         me = nil
+        sealer = FieldSealer()
         ui.clinic = ""; ui.user = ""; ui.role = ""
         while ui.stack.count > 1 { ui.pop() }
         ui.replaceTop(with: LoginScreen(app: self, clinic: clinicCode))

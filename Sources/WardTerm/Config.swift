@@ -22,6 +22,7 @@ public enum DateOrder: String, Sendable {
 ///     dsn = "host=db.example dbname=ward"
 ///     idle_lock_minutes = 10           # 0 turns the idle lock off
 ///     date_order = "dmy"               # dmy, mdy or iso (or DD/MM/YYYY ...)
+///     key_file = "/etc/ward/master.key" # the master key (WARD_KEY_FILE wins)
 ///     [keys]
 ///     search = "F3"
 ///     quit = ["q", "F10"]
@@ -32,6 +33,7 @@ public struct WardConfig: Sendable {
     public var dsn: String?
     public var idleLockMinutes: Int = 10
     public var dateOrder: DateOrder?
+    public var keyFile: String?
     public var keymap = Keymap()
 
     public init() {}
@@ -91,6 +93,7 @@ public struct WardConfig: Sendable {
             case "theme": c.theme = try string()
             case "clinic": c.clinic = try string()
             case "dsn": c.dsn = try string()
+            case "key_file": c.keyFile = try string()
             case "idle_lock_minutes":
                 guard let n = v.int, n >= 0, n <= 24 * 60 else {
                     throw ConfigError("\(at(key)): 'idle_lock_minutes' must be a whole number of minutes (0 turns the lock off)")

@@ -8,7 +8,8 @@ struct Demo: ParsableCommand {
         abstract: "Run Ward on a private throwaway database loaded with the demo clinics.",
         discussion: """
             Starts a PostgreSQL server in a temporary directory (Unix socket only, no TCP \
-            port), migrates it, loads the demo clinics and opens the terminal UI. On quit, \
+            port), creates a master key there, migrates it, loads the demo clinics (their \
+            sensitive fields encrypted) and opens the terminal UI. On quit, \
             Ctrl-C or a dropped terminal the server is stopped and the directory removed.
             """)
 
@@ -28,6 +29,14 @@ struct Demo: ParsableCommand {
         }
         let setupSignals = CleanupOnSignals { _ in cluster.stop() }
         defer { cluster.stop() }
+        // The demo's own master key, in the throwaway directory (kept with --keep).
+        let masterKey: MasterKey
+        do {
+            let path = cluster.directory + "/master.key"
+            masterKey = FileManager.default.fileExists(atPath: path) ? try MasterKey.load(from: path) : try MasterKey.create(at: path)
+        } catch let e as KeyError {
+            throw CLIError(e.description)
+        }
         do {
             let admin = try Connection(cluster.dsn())
             let exists = try admin.query("SELECT count(*) AS n FROM pg_database WHERE datname = $1", ["ward"])
@@ -35,8 +44,10 @@ struct Demo: ParsableCommand {
             admin.close()
             let owner = try Connection(cluster.dsn(database: "ward"))
             try Migrator(connection: owner).migrate()
-            try DemoSeed.load(owner)
+            try DemoSeed.load(owner, masterKey: masterKey)
             owner.close()
+        } catch let e as KeyError {
+            throw CLIError(e.description)
         } catch {
             throw CLIError("\(error)")
         }
@@ -46,6 +57,6 @@ struct Demo: ParsableCommand {
             print("  clinic \(a.clinic.padding(toLength: 10, withPad: " ", startingAt: 0)) user \(a.username.padding(toLength: 7, withPad: " ", startingAt: 0)) \(a.role)")
         }
         try terminal.runUI(conninfo: cluster.dsn(database: "ward", user: "ward_app"), config: config,
-                           cleanup: { cluster.stop() })
+                           masterKey: masterKey, cleanup: { cluster.stop() })
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WardCore
 import WardDB
 import WardScreens
 import WardTerm
@@ -10,9 +11,16 @@ struct Ward: ParsableCommand {
         commandName: "ward",
         abstract: "Ward: the clinic staff terminal on a multi-tenant PostgreSQL platform.",
         discussion: "Without a subcommand, opens the terminal UI connected as ward_app (`ward ui`).",
-        subcommands: [TerminalUI.self, Demo.self, Migrate.self, Seed.self, Verify.self, Audit.self, Keys.self, Sandbox.self, UIPreview.self],
+        subcommands: [TerminalUI.self, Demo.self, Migrate.self, Seed.self, Verify.self, Audit.self, Keys.self, Sandbox.self, UIPreview.self,
+                      Clinic.self, Staff.self],
         defaultSubcommand: TerminalUI.self
     )
+
+    /// A setgid binary reads the master key and drops the group before anything else.
+    static func main() {
+        SharedHost.start()
+        main(nil)
+    }
 }
 
 /// The terminal UI itself: the default when `ward` is given no subcommand.
@@ -26,6 +34,8 @@ struct TerminalUI: ParsableCommand {
     @Option(help: "libpq connection string or URI (default: the config's dsn, then libpq's PG* variables).")
     var dsn: String?
 
+    @OptionGroup var key: KeyFileOption
+
     func run() throws {
         let config = try terminal.loadConfig()
         let target = ConnectionTarget.resolve(flag: dsn, configDSN: config.dsn)
@@ -33,7 +43,7 @@ struct TerminalUI: ParsableCommand {
             FileHandle.standardError.write(Data((ConnectionTarget.guidance + "\n").utf8))
             throw ExitCode(1)
         }
-        try terminal.runUI(conninfo: conninfo, config: config)
+        try terminal.runUI(conninfo: conninfo, config: config, masterKey: try key.load(configValue: config.keyFile))
     }
 }
 
@@ -65,12 +75,17 @@ struct TerminalOptions: ParsableArguments {
     }
 
     /// Connects, runs the screens until the user quits, and exits with the UI's code.
-    func runUI(conninfo: String, config: WardConfig, cleanup: (() -> Void)? = nil) throws {
+    /// The master key must be this database's (checked before anyone logs in, so a wrong
+    /// key stops Ward before anything is written).
+    func runUI(conninfo: String, config: WardConfig, masterKey: MasterKey, cleanup: (() -> Void)? = nil) throws {
         let chosen: Theme
         let connection: Connection
         do {
             chosen = try chooseTheme(flag: theme, config: config)
             connection = try Connection(conninfo)
+            try MasterKeyCheck.verify(masterKey, connection: connection)
+        } catch let e as KeyError {
+            throw CLIError(e.description)
         } catch let e as DatabaseError {
             throw CLIError(e.description)
         } catch {
@@ -79,6 +94,7 @@ struct TerminalOptions: ParsableArguments {
         let ui = UI(theme: chosen, config: config, globalActions: StaffApp.globalActions)
         if let cleanup { ui.addCleanup(cleanup) }
         let app = StaffApp(ui: ui, connection: connection)
+        app.masterKey = masterKey
         app.idleLockSeconds = idleLockSeconds
         app.start()
         let code: Int32

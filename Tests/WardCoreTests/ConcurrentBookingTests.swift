@@ -12,7 +12,7 @@ final class ConcurrentBookingTests: XCTestCase {
         try Connection(cluster.dsn()).executeScript("CREATE DATABASE ward")
         let owner = try Connection(cluster.dsn(database: "ward"))
         try Migrator(connection: owner).migrate()
-        try DemoSeed.load(owner)
+        try DemoSeed.load(owner, masterKey: TestKeys.fresh())
 
         let app = cluster.dsn(database: "ward", user: "ward_app")
         let sessions = try ["fiona", "alice"].map { user -> (Connection, String) in

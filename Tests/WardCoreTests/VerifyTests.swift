@@ -15,7 +15,7 @@ final class VerifyTests: XCTestCase {
         try? Connection(c.dsn()).executeScript("CREATE DATABASE demo_template")
         if let conn = try? Connection(c.dsn(database: "demo_template")) {
             _ = try? Migrator(connection: conn).migrate()
-            _ = try? DemoSeed.load(conn)
+            _ = try? DemoSeed.load(conn, masterKey: TestKeys.fresh())
         }
     }
 

@@ -6,13 +6,18 @@ import XCTest
 final class StaffFlowE2ETests: XCTestCase {
     nonisolated(unsafe) static var cluster: ThrowawayCluster?
     nonisolated(unsafe) static var setupError: String?
+    static let keyFile = FileManager.default.temporaryDirectory
+        .appendingPathComponent("ward-e2e-key-\(UUID().uuidString)/master.key").path
 
     override class func setUp() {
         do {
             let c = try ThrowawayCluster.start()
             cluster = c
             try Connection(c.dsn()).executeScript("CREATE DATABASE ward")
-            for args in [["migrate"], ["seed", "--demo"]] {
+            // The demo's sensitive fields are sealed under this master key; ward needs it too.
+            let key = try Spawn.run([TmuxSession.wardBinary, "keys", "init", "--file", keyFile])
+            if key.status != 0 { setupError = "ward keys init: \(key.output)"; return }
+            for args in [["migrate"], ["seed", "--demo", "--key-file", keyFile]] {
                 let out = try Spawn.run([TmuxSession.wardBinary] + args + ["--dsn", c.dsn(database: "ward")])
                 if out.status != 0 { setupError = "ward \(args): \(out.output)"; return }
             }
@@ -23,12 +28,13 @@ final class StaffFlowE2ETests: XCTestCase {
 
     override class func tearDown() {
         cluster?.stop()
+        try? FileManager.default.removeItem(atPath: (keyFile as NSString).deletingLastPathComponent)
     }
 
     func startWard(_ extra: [String] = []) throws -> TmuxSession {
         if let e = Self.setupError { throw SpawnError(e) }
         let dsn = Self.cluster!.dsn(database: "ward", user: "ward_app")
-        let s = try TmuxSession.start(command: TmuxSession.wardScript(["--dsn", dsn] + extra))
+        let s = try TmuxSession.start(command: TmuxSession.wardScript(["--dsn", dsn, "--key-file", Self.keyFile] + extra))
         addTeardownBlock { s.close() }
         _ = try s.waitFor(text: "Log in to your clinic")
         return s

@@ -8,7 +8,8 @@ SELECT plan(5);
 SET LOCAL ROLE ward_app;
 SELECT set_config('ward.session', :'north', true) IS NOT NULL AS northside;
 SELECT lives_ok($$SELECT api.write_note((SELECT patient_id FROM api.patient_profiles WHERE family_name = 'Álvarez'),
-                  'note', 'Northside only', 'Knee pain; northside plan.')$$, 'sam writes a note about José at northside');
+                  'note', 'Northside only', decode('5731' || '00000001' || repeat('ab', 40), 'hex'), NULL, gen_random_uuid())$$,
+                'sam writes a note about José at northside (body sealed by the terminal)');
 SELECT is((SELECT count(*)::int FROM api.clinical_notes WHERE title = 'Northside only'), 1, 'northside reads it');
 SELECT set_config('ward.session', :'river', true) IS NOT NULL AS riverside;
 SELECT is((SELECT count(*)::int FROM api.patient_profiles WHERE family_name = 'Álvarez'), 1, 'riverside sees José''s profile (consent)');

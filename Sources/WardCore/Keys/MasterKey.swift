@@ -4,7 +4,8 @@ import Foundation
 /// The key-encryption key: 256 random bits in a file outside the database. It only ever
 /// wraps the per-clinic data keys; a database dump without this file reveals no
 /// encrypted field.
-public struct MasterKey {
+// SymmetricKey is an immutable value that swift-crypto does not mark Sendable.
+public struct MasterKey: @unchecked Sendable {
     let key: SymmetricKey
     public let path: String
 
@@ -69,6 +70,16 @@ public struct MasterKey {
         return Array(sealed.combined!)
     }
 
+    /// A new value for `ward.key_check`: proves later that a key file is this database's.
+    public func makeCheck() throws -> [UInt8] {
+        try wrap(SymmetricKey(size: .bits256), scope: KeyScope.check, version: 1)
+    }
+
+    /// Throws `KeyError.wrongKey` unless `check` was made with this master key.
+    public func verify(check: [UInt8]) throws {
+        _ = try unwrap(check, scope: KeyScope.check, version: 1)
+    }
+
     public func unwrap(_ wrapped: [UInt8], scope: String, version: Int) throws -> SymmetricKey {
         do {
             let box = try AES.GCM.SealedBox(combined: Data(wrapped))
@@ -88,6 +99,8 @@ public enum KeyError: Error, Equatable, CustomStringConvertible {
     case malformed(String)
     case exists(String)
     case wrongKey(String)
+    /// The database has no data key for this scope yet (the owner runs `ward keys rotate`).
+    case noDataKey(String)
     /// A value that does not open under its key: damaged, or moved from another row or clinic.
     case cannotDecrypt
 
@@ -100,6 +113,7 @@ public enum KeyError: Error, Equatable, CustomStringConvertible {
         case .malformed(let p): return "\(p) is not a Ward master key file"
         case .exists(let p): return "\(p) already exists; Ward never overwrites a master key"
         case .wrongKey(let p): return "the master key in \(p) does not match this database's keys"
+        case .noDataKey(let scope): return "there is no data key for \(scope) yet; the platform owner creates it with `ward keys rotate --dsn OWNER_DSN`"
         case .cannotDecrypt: return "this record cannot be read: its encrypted value does not belong here"
         }
     }

@@ -1,6 +1,10 @@
 -- The demo clinics of DESIGN.md section 5. Every account's password is 'clinic-demo'.
 -- Runs as the owner (row-level security bypassed); the audit triggers still record every
 -- insert in each clinic's chain, which gives the demo its audit history.
+--
+-- Allergies, consent signatures and note bodies go into the legacy_* plaintext columns
+-- here only because SQL cannot encrypt: DemoSeed.swift seals them and empties those
+-- columns in the same transaction, so no plaintext is ever committed.
 DO $seed$
 DECLARE
     n uuid; r uuid; l uuid; plat uuid;
@@ -92,13 +96,13 @@ BEGIN
         ('Haddad', 'Yasmin', '2003-01-19', 'female', '+61 2 5550 0142', NULL, NULL, '{lakeside}', '{}')
         ) v(family, given, dob, sex, phone, email, allergies, clinics, revoked)
     LOOP
-        INSERT INTO ward.patients (family_name, given_name, date_of_birth, sex, phone, email, allergies)
+        INSERT INTO ward.patients (family_name, given_name, date_of_birth, sex, phone, email, legacy_allergies)
         VALUES (pt.family, pt.given, pt.dob::date, pt.sex, pt.phone, pt.email, pt.allergies) RETURNING id INTO pid;
         FOREACH clinic IN ARRAY (pt.clinics::text[] || pt.revoked::text[]) LOOP
             SELECT * INTO t FROM ward.tenants WHERE code = clinic;
             SELECT m.staff_id INTO booker FROM ward.memberships m WHERE m.tenant_id = t.id
              ORDER BY m.role = 'front_desk' DESC, m.role = 'admin' DESC LIMIT 1;
-            INSERT INTO ward.profile_consents (tenant_id, patient_id, signed_at, signed_by, signature, text_version, text_sha256,
+            INSERT INTO ward.profile_consents (tenant_id, patient_id, signed_at, signed_by, legacy_signature, text_version, text_sha256,
                                                revoked_at, revoked_by, revoke_reason)
             SELECT t.id, pid, pg_catalog.now() - interval '90 days', booker, pt.given || ' ' || pt.family, ct.version, ct.sha256,
                    CASE WHEN clinic = ANY (pt.revoked::text[]) THEN pg_catalog.now() - interval '10 days' END,
@@ -137,7 +141,7 @@ BEGIN
                                  THEN 'completed' ELSE 'booked' END,
                             (ARRAY['check-up', 'follow-up', 'new complaint', 'review of results'])[1 + slot], booker);
                     IF slot = 0 THEN
-                        INSERT INTO ward.clinical_notes (tenant_id, patient_id, kind, title, body, author_id, signed_at)
+                        INSERT INTO ward.clinical_notes (tenant_id, patient_id, kind, title, legacy_body, author_id, signed_at)
                         VALUES (t.id, pid, 'note', 'Consultation ' || pg_catalog.to_char(monday + d, 'YYYY-MM-DD'),
                                 'Seen at ' || t.name || '. History taken, examination unremarkable. Plan: review in four weeks.',
                                 specialist, pg_catalog.now() - interval '7 days' + d * interval '1 hour');

@@ -17,6 +17,7 @@ public enum Migrations {
         Migration(version: 14, name: "data_keys", bytes: PackageResources._014_data_keys_sql),
         Migration(version: 15, name: "sealed_fields", bytes: PackageResources._015_sealed_fields_sql),
         Migration(version: 16, name: "staff_admin_operator", bytes: PackageResources._016_staff_admin_operator_sql),
+        Migration(version: 18, name: "appointments_screen", bytes: PackageResources._018_appointments_screen_sql),
         Migration(version: 19, name: "note_amendments", bytes: PackageResources._019_note_amendments_sql),
     ]
 }

@@ -131,8 +131,9 @@ extension Api {
             guard let row = r.first else { return nil }
             return Note(id: try row.uuid("note_id")!, signedAt: try row.timestamp("signed_at")!,
                         kind: try row.string("kind")!, title: try row.string("title")!,
+                        author: try row.string("author") ?? "",
                         body: sealer.open(try row.bytes("body"), .noteBody, row: try row.uuid("note_id")!),
-                        author: try row.string("author") ?? "", amends: try row.uuid("amends_id"))
+                        amends: try row.uuid("amends_id"))
         }
     }
 

@@ -14,6 +14,9 @@ final class MenuScreen: Screen {
         Entry(action: Action("search-patients", keys: [.char("s"), .function(3)], label: "Patients",
                              help: "Find a patient by name, date of birth, phone or chart number", scope: scope),
               permission: "patient.search"),
+        Entry(action: Action("appointments", keys: [.char("b"), .function(4)], label: "Appointments",
+                             help: "Day and week of appointments; book, check in, reschedule, cancel", scope: scope),
+              permission: "appointment.view"),
         Entry(action: Action("audit-log", keys: [.char("a"), .function(7)], label: "Audit",
                              help: "Read this clinic's audit log", scope: scope),
               permission: "audit.view"),
@@ -43,6 +46,7 @@ final class MenuScreen: Screen {
     func perform(_ action: Action, ui: UI) -> Bool {
         switch action.name {
         case "search-patients": ui.push(PatientSearchScreen(app: app)); return true
+        case "appointments": ui.push(AppointmentsScreen(app: app)); return true
         case "audit-log": ui.push(AuditScreen(app: app)); return true
         case "impersonate": ui.push(ImpersonateScreen(app: app)); return true
         case "staff": ui.push(StaffScreen(app: app)); return true

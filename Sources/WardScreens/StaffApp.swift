@@ -29,6 +29,7 @@ public final class StaffApp {
             + PatientRecordScreen.list + AuditScreen.list + ImpersonateScreen.list + LockScreen.list
             + RegisterScreen.list + FindElsewhereScreen.list + ConsentScreen.list + NoteListScreen.list + NoteViewScreen.list + NoteEditorScreen.list
             + StaffScreen.list + StaffPasswordScreen.list
+            + AppointmentsScreen.list + AppointmentFormScreen.list + AppointmentCancelScreen.list
     }
 
     public init(ui: UI, connection: Connection) {

@@ -45,14 +45,15 @@ final class BackendTests: XCTestCase {
 
     func testNewerSearchReplacesOlder() {
         var answers: [String] = []
-        let slow = Request("SELECT 'old' AS v FROM pg_sleep(30)") { try $0.first!.string("v")! }
+        let slow = Request("SELECT 'old' AS v FROM pg_sleep(60)") { try $0.first!.string("v")! }
         let fast = Request("SELECT 'new' AS v") { try $0.first!.string("v")! }
         let started = Date()
         backend.submit(slow, slot: "search") { if case .success(let v) = $0 { answers.append(v) } }
         backend.submit(fast, slot: "search") { if case .success(let v) = $0 { answers.append(v) } }
-        drain()
+        // Generous limits for a loaded machine; an uncancelled search would take 60 s.
+        drain(seconds: 60)
         XCTAssertEqual(answers, ["new"], "the older search must be cancelled, not answered")
-        XCTAssertLessThan(Date().timeIntervalSince(started), 10, "the old query was cancelled, not waited for")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 30, "the old query was cancelled, not waited for")
     }
 
     func testRawErrorsBecomeSentences() {

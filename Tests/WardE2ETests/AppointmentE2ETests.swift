@@ -1,0 +1,247 @@
+import Foundation
+import WardDB
+import XCTest
+
+/// The appointment screens in the real `ward`, at 80x24, against a migrated database with
+/// the demo data. The demo books Northside's specialist (Sam Okafor) at 09:00, 11:00, 13:00
+/// and 15:00 Monday to Friday of the current week; these tests book next week, which is free.
+final class AppointmentE2ETests: XCTestCase {
+    nonisolated(unsafe) static var cluster: ThrowawayCluster?
+    nonisolated(unsafe) static var setupError: String?
+
+    override class func setUp() {
+        do {
+            let c = try ThrowawayCluster.start()
+            cluster = c
+            try Connection(c.dsn()).executeScript("CREATE DATABASE ward")
+            for args in [["migrate"], ["seed", "--demo"]] {
+                let out = try Spawn.run([TmuxSession.wardBinary] + args + ["--dsn", c.dsn(database: "ward")])
+                if out.status != 0 { setupError = "ward \(args): \(out.output)"; return }
+            }
+        } catch {
+            setupError = "\(error)"
+        }
+    }
+
+    override class func tearDown() {
+        cluster?.stop()
+    }
+
+    func startWard(_ env: [String: String] = [:]) throws -> TmuxSession {
+        if let e = Self.setupError { throw SpawnError(e) }
+        let dsn = Self.cluster!.dsn(database: "ward", user: "ward_app")
+        let s = try TmuxSession.start(command: TmuxSession.wardScript(["--dsn", dsn], env: env))
+        addTeardownBlock { s.close() }
+        _ = try s.waitFor(text: "Log in to your clinic")
+        return s
+    }
+
+    func login(_ s: TmuxSession, clinic: String = "northside", user: String) throws {
+        s.typeText(clinic); s.sendKeys("Tab")
+        s.typeText(user); s.sendKeys("Tab")
+        s.typeText("clinic-demo"); s.sendKeys("Enter")
+        _ = try s.waitFor(text: "Welcome,")
+    }
+
+    // Northside's calendar: Europe/London, dates DD/MM/YYYY.
+    static let london: Calendar = {
+        var c = Calendar(identifier: .gregorian)
+        c.timeZone = TimeZone(identifier: "Europe/London")!
+        return c
+    }()
+
+    /// Today in London moved by `days`.
+    func londonDay(_ days: Int) -> Date { Self.london.date(byAdding: .day, value: days, to: Date())! }
+
+    /// 1 = Monday ... 7 = Sunday, in London.
+    var todayWeekday: Int { (Self.london.component(.weekday, from: Date()) + 5) % 7 + 1 }
+
+    /// The day `weekday` (1 = Monday) of next week, counted from today in London.
+    func nextWeeks(_ weekday: Int) -> Date { londonDay(7 + weekday - todayWeekday) }
+
+    func dmy(_ d: Date) -> String {
+        let c = Self.london.dateComponents([.year, .month, .day], from: d)
+        return String(format: "%02d/%02d/%04d", c.day!, c.month!, c.year!)
+    }
+
+    func dayName(_ d: Date) -> String {
+        ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][
+            (Self.london.component(.weekday, from: d) + 5) % 7]
+    }
+
+    func row(_ screen: [String], _ parts: String...) -> Bool {
+        screen.contains { line in parts.allSatisfy { line.contains($0) } }
+    }
+
+    /// Waits until `ok` holds for the screen; throws with the screen if it never does.
+    @discardableResult
+    func waitUntil(_ s: TmuxSession, _ what: String, escapes: Bool = false, _ ok: ([String]) -> Bool) throws -> [String] {
+        let deadline = Date().addingTimeInterval(10)
+        var screen: [String] = []
+        repeat {
+            screen = s.capture(escapes: escapes)
+            if ok(screen) { return screen }
+            usleep(50_000)
+        } while Date() < deadline
+        throw SpawnError("timed out waiting for \(what):\n" + dump(screen))
+    }
+
+    /// The heading row (clinician and day) contains `text`.
+    @discardableResult
+    func waitForHeading(_ s: TmuxSession, _ text: String) throws -> [String] {
+        try waitUntil(s, "heading '\(text)'") { $0.count > 1 && $0[1].contains(text) }
+    }
+
+    /// Some row contains all of `parts` (a loaded appointment row).
+    @discardableResult
+    func waitForRow(_ s: TmuxSession, _ parts: String...) throws -> [String] {
+        try waitUntil(s, "a row with \(parts)") { screen in screen.contains { l in parts.allSatisfy { l.contains($0) } } }
+    }
+
+    func dump(_ screen: [String]) -> String { screen.map { "|\($0)" }.joined(separator: "\n") }
+
+    /// From the appointments screen: opens the booking form, picks the patient by typing,
+    /// and fills the fields (the date only when given; it starts as the shown day).
+    func fillBooking(_ s: TmuxSession, search: String, pick: String, date: String?, time: String, reason: String) throws {
+        s.sendKeys("b")
+        _ = try s.waitFor(text: "Book an appointment")
+        s.typeText(search)
+        _ = try s.waitFor(text: pick)
+        s.sendKeys("Enter")                  // takes the patient, on to the clinician
+        s.sendKeys("Tab")                    // the clinician is the one shown
+        if let date { s.sendKeys("C-u"); s.typeText(date) }
+        s.sendKeys("Tab")
+        s.typeText(time); s.sendKeys("Tab")
+        s.sendKeys("Tab")                    // 30 minutes
+        s.typeText(reason)
+    }
+
+    func testFrontDeskBooksAndAnOverlappingBookingIsRefusedNamingTheClashKeepingTheForm() throws {
+        let s = try startWard()
+        try login(s, user: "fiona")
+        s.sendKeys("b")
+        // Front desk is no clinician: the list starts at the first one, and cycles.
+        var screen = try waitForHeading(s, "Alice Archer")
+        XCTAssertTrue(row(screen, "Book", "Check in", "No-show", "Move", "Cancel"), "front desk may do it all: \(dump(screen))")
+        s.sendKeys("c")
+        screen = try waitForHeading(s, "Sam Okafor")
+
+        let wednesday = dmy(nextWeeks(3))
+        try fillBooking(s, search: "zoe", pick: "Ng, Zoë  30/09/1991", date: wednesday, time: "07:00", reason: "first visit")
+        s.sendKeys("Enter")
+        screen = try s.waitFor(text: "Booked Zoë Ng with Sam Okafor on \(wednesday) at 07:00.")
+        XCTAssertTrue(screen[1].contains("Wednesday \(wednesday)"), "the view moved to the booked day: \(dump(screen))")
+        try waitForRow(s, "07:00", "30", "Ng, Zoë", "first visit", "booked")
+
+        // The same clinician a quarter of an hour later: the database refuses and names the clash.
+        try fillBooking(s, search: "mary", pick: "O'Brien, Mary", date: nil, time: "07:15", reason: "second visit")
+        s.sendKeys("Enter")
+        screen = try s.waitFor(text: "Sam Okafor is already booked on \(wednesday) from 07:00 to 07:30 (Zoë Ng).")
+        XCTAssertTrue(screen.contains { $0.contains("Book an appointment") }, "still on the form: \(dump(screen))")
+        XCTAssertTrue(row(screen, "Patient", "Mary O'Brien"), "what was typed is kept: \(dump(screen))")
+        XCTAssertTrue(row(screen, "Clinician", "Sam Okafor"), dump(screen))
+        XCTAssertTrue(row(screen, "Date", wednesday), dump(screen))
+        XCTAssertTrue(row(screen, "Time", "07:15", "see below"), dump(screen))
+        XCTAssertTrue(row(screen, "Reason", "second visit"), dump(screen))
+        XCTAssertFalse(screen.contains { $0.contains("ERROR") || $0.contains("23P01") || $0.contains("appointments_no_overlap") },
+                       "no raw SQL error: \(dump(screen))")
+
+        // The focus is on the time: correct it and save.
+        s.sendKeys("C-u"); s.typeText("07:30"); s.sendKeys("F2")
+        screen = try s.waitFor(text: "Booked Mary O'Brien with Sam Okafor on \(wednesday) at 07:30.")
+        screen = try waitForRow(s, "07:30", "O'Brien, Mary", "second visit", "booked")
+        XCTAssertTrue(row(screen, "07:00", "Ng, Zoë", "booked"), dump(screen))
+        XCTAssertEqual(screen.count, 24)
+    }
+
+    func testSpecialistSeesHisOwnDayFirstAndOnlyWhatHisRoleMayDo() throws {
+        // Monochrome: the selected appointment must stand out without colour.
+        let s = try startWard(["NO_COLOR": "1"])
+        try login(s, user: "sam")
+        s.sendKeys("b")
+        var screen = try waitForHeading(s, "Sam Okafor") // his own day, not Alice's
+        let today = Date()
+        XCTAssertTrue(screen[1].contains("\(dayName(today)) \(dmy(today))"), dump(screen))
+        if todayWeekday <= 5 {
+            // The demo's four appointments of today, in clinic time.
+            screen = try waitForRow(s, "15:00", " 30 ")
+            for t in ["09:00", "11:00", "13:00", "15:00"] { XCTAssertTrue(row(screen, t, " 30 "), "\(t): \(dump(screen))") }
+        }
+        let keyBar = screen[23]
+        XCTAssertTrue(keyBar.contains("Book") && keyBar.contains("Move"), keyBar)
+        XCTAssertFalse(keyBar.contains("Check in") || keyBar.contains("Cancel") || keyBar.contains("No-show"),
+                       "a specialist has no appointment.checkin or appointment.cancel: \(keyBar)")
+
+        // The week: Monday to Sunday, twenty demo appointments on weekdays.
+        s.sendKeys("w")
+        let monday = londonDay(1 - todayWeekday)
+        try waitForHeading(s, "Week of Mon \(dmy(monday))")
+        try waitForRow(s, "Mon \(dmy(monday))", "09:00")
+        s.sendKeys("Home")
+        func reversed(_ line: String) -> Bool { line.contains("\u{1b}[7m") || line.contains(";7m") }
+        func line(_ raw: [String], _ time: String) -> String {
+            raw.first { $0.contains("Mon \(dmy(monday))") && $0.contains(time) } ?? ""
+        }
+        // Home selects Monday 09:00: that row, and only that one, in reverse video.
+        let raw = try waitUntil(s, "Monday 09:00 in reverse video", escapes: true) { reversed(line($0, "09:00")) }
+        XCTAssertFalse(reversed(line(raw, "11:00")), line(raw, "11:00").debugDescription)
+        for sgr in ["[31m", "[36m", "[44m", "[46m", "38;5", "48;5"] {
+            XCTAssertFalse(raw.joined().contains(sgr), "colour \(sgr) drawn with NO_COLOR")
+        }
+        s.sendKeys("c")
+        try waitForHeading(s, "Alice Archer")
+        screen = try s.waitFor(text: "No appointments for Alice Archer on this week.")
+        XCTAssertFalse(row(screen, "09:00"), "Sam's rows are gone: \(dump(screen))")
+    }
+
+    func testFrontDeskMovesChecksInAndCancelsWithAReason() throws {
+        let s = try startWard()
+        try login(s, user: "fiona")
+        s.sendKeys("b")
+        try waitForHeading(s, "Alice Archer")
+        s.sendKeys("c")
+        try waitForHeading(s, "Sam Okafor")
+        // Thursday of next week, by the navigation keys: a week on, then day by day.
+        let thursday = nextWeeks(4)
+        s.sendKeys("]")
+        try waitForHeading(s, dmy(londonDay(7)))
+        for _ in 0..<abs(4 - todayWeekday) { s.sendKeys(todayWeekday < 4 ? "Right" : "Left") }
+        try waitForHeading(s, "Thursday \(dmy(thursday))")
+        _ = try s.waitFor(text: "No appointments for Sam Okafor on this day.")
+
+        // Found by her date of birth, typed in the clinic's order.
+        try fillBooking(s, search: "14/02/1975", pick: "Smith, Olivia  14/02/1975", date: nil, time: "08:00", reason: "blood test")
+        s.sendKeys("Enter")
+        _ = try s.waitFor(text: "Booked Olivia Smith with Sam Okafor on \(dmy(thursday)) at 08:00.")
+        try waitForRow(s, "08:00", "Smith, Olivia", "booked")
+
+        // Moved an hour and a quarter later, and made longer.
+        s.sendKeys("r")
+        _ = try s.waitFor(text: "Move an appointment")
+        _ = try s.waitFor(text: "Olivia Smith with Sam Okafor, now \(dmy(thursday)) 08:00 (30 min)")
+        s.sendKeys("Tab", "C-u"); s.typeText("09:15")
+        s.sendKeys("Tab", "C-u"); s.typeText("45")
+        s.sendKeys("Enter")
+        _ = try s.waitFor(text: "Olivia Smith's appointment is moved to \(dmy(thursday)) at 09:15.")
+        let screen = try waitForRow(s, "09:15", " 45 ", "Smith, Olivia", "booked")
+        XCTAssertFalse(row(screen, "08:00"), dump(screen))
+
+        s.sendKeys("i")
+        _ = try s.waitFor(text: "Olivia Smith is checked in.")
+        try waitForRow(s, "09:15", "Smith, Olivia", "checked in")
+
+        s.sendKeys("d")
+        _ = try s.waitFor(text: "Cancel the appointment of")
+        s.sendKeys("Enter")
+        _ = try s.waitFor(text: "Give a reason for the cancellation.")
+        s.typeText("patient unwell")
+        s.sendKeys("Enter")
+        _ = try s.waitFor(text: "y Cancel it")
+        s.sendKeys("y")
+        _ = try s.waitFor(text: "Cancelled: Olivia Smith with Sam Okafor on \(dmy(thursday)) at 09:15.")
+        try waitForRow(s, "09:15", "Smith, Olivia", "cancelled")
+        // A cancelled appointment cannot be checked in.
+        s.sendKeys("i")
+        _ = try s.waitFor(text: "Only a booked appointment can be checked in.")
+    }
+}

@@ -29,7 +29,7 @@ enum DemoDatabase {
         try Connection(cluster.dsn()).executeScript("CREATE DATABASE \(name)")
         let owner = try Connection(cluster.dsn(database: name))
         try Migrator(connection: owner).migrate()
-        _ = try DemoSeed.load(owner)
+        _ = try DemoSeed.load(owner, masterKey: TestKeys.fresh())
         return Handle(cluster: cluster, name: name, owner: owner)
     }
 

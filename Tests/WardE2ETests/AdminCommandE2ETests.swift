@@ -4,41 +4,17 @@ import XCTest
 
 /// The operator commands (`ward clinic add|list`, `ward staff add`): the real binary against
 /// a real, migrated and seeded database.
-final class AdminCommandE2ETests: XCTestCase {
-    nonisolated(unsafe) static var cluster: ThrowawayCluster?
-    nonisolated(unsafe) static var setupError: String?
-
-    override class func setUp() {
-        do {
-            let c = try ThrowawayCluster.start()
-            cluster = c
-            try Connection(c.dsn()).executeScript("CREATE DATABASE ward")
-            for args in [["migrate"], ["seed", "--demo"]] {
-                let out = try Spawn.run([TmuxSession.wardBinary] + args + ["--dsn", c.dsn(database: "ward")])
-                if out.status != 0 { setupError = "ward \(args): \(out.output)"; return }
-            }
-        } catch {
-            setupError = "\(error)"
-        }
-    }
-
-    override class func tearDown() {
-        cluster?.stop()
-    }
-
-    var ownerDSN: String { Self.cluster!.dsn(database: "ward") }
-
+final class AdminCommandE2ETests: DemoE2ECase {
     /// Runs `ward ARGS --dsn OWNER`, with `stdin` piped in when given (else /dev/null).
     func ward(_ args: [String], stdin: String? = nil, dsn: String? = nil) throws -> Spawn.Outcome {
-        if let e = Self.setupError { throw SpawnError(e) }
-        let argv = [TmuxSession.wardBinary] + args + ["--dsn", dsn ?? ownerDSN]
+        let argv = [TmuxSession.wardBinary] + args + ["--dsn", try dsn ?? ownerDSN()]
         guard let stdin else { return try Spawn.run(argv) }
         var env = ProcessInfo.processInfo.environment
         env["WARD_TEST_STDIN"] = stdin
         return try Spawn.run(["bash", "-c", "printf '%s\\n' \"$WARD_TEST_STDIN\" | \"$@\"", "ward"] + argv, environment: env)
     }
 
-    func owner() throws -> Connection { try Connection(ownerDSN) }
+    func owner() throws -> Connection { try Connection(try ownerDSN()) }
 
     func testClinicAddThenListShowsIt() throws {
         let add = try ward(["clinic", "add", "hillside", "Hillside Clinic", "--time-zone", "Europe/Dublin", "--date-order", "dmy"])
@@ -59,7 +35,7 @@ final class AdminCommandE2ETests: XCTestCase {
                            stdin: "first-pass-4567")
         XCTAssertEqual(add.status, 0, add.output)
         XCTAssertTrue(add.output.contains("must choose a new password"), add.output)
-        let app = try Connection(Self.cluster!.dsn(database: "ward", user: "ward_app"))
+        let app = try Connection(try appDSN())
         let wrong = try app.query("SELECT api.login('northside', 'hana', 'not-her-password') AS t").first?.string("t")
         XCTAssertNil(wrong, "a wrong password must not log in")
         let token = try XCTUnwrap(app.query("SELECT api.login('northside', 'hana', 'first-pass-4567') AS t").first?.string("t"),
@@ -80,9 +56,8 @@ final class AdminCommandE2ETests: XCTestCase {
     }
 
     func testPasswordAtATerminalIsNotEchoed() throws {
-        if let e = Self.setupError { throw SpawnError(e) }
         let s = try TmuxSession.start(command: TmuxSession.wardScript(
-            ["staff", "add", "tara", "--clinic", "lakeside", "--role", "billing", "--dsn", ownerDSN]))
+            ["staff", "add", "tara", "--clinic", "lakeside", "--role", "billing", "--dsn", try ownerDSN()]))
         addTeardownBlock { s.close() }
         _ = try s.waitFor(text: "Initial password for tara:")
         s.typeText("lake-secret-9999"); s.sendKeys("Enter")
@@ -92,7 +67,7 @@ final class AdminCommandE2ETests: XCTestCase {
         XCTAssertTrue(screen.contains("EXIT=0"), screen.joined(separator: "\n"))
         XCTAssertFalse(screen.contains { $0.contains("lake-secret") }, "the password was echoed")
         XCTAssertTrue(screen.contains("ECHO=on"), "echo is back on afterwards")
-        let app = try Connection(Self.cluster!.dsn(database: "ward", user: "ward_app"))
+        let app = try Connection(try appDSN())
         XCTAssertNotNil(try app.query("SELECT api.login('lakeside', 'tara', 'lake-secret-9999') AS t").first?.string("t"))
     }
 
@@ -120,7 +95,7 @@ final class AdminCommandE2ETests: XCTestCase {
     }
 
     func testWardAppCannotRunOperatorCommands() throws {
-        let out = try ward(["clinic", "list"], dsn: Self.cluster!.dsn(database: "ward", user: "ward_app"))
+        let out = try ward(["clinic", "list"], dsn: try appDSN())
         XCTAssertEqual(out.status, 1, out.output)
         XCTAssertTrue(out.output.contains("this needs the owner's connection"), out.output)
     }

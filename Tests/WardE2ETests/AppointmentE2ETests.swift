@@ -5,41 +5,9 @@ import XCTest
 /// The appointment screens in the real `ward`, at 80x24, against a migrated database with
 /// the demo data. The demo books Northside's specialist (Sam Okafor) at 09:00, 11:00, 13:00
 /// and 15:00 Monday to Friday of the current week; these tests book next week, which is free.
-final class AppointmentE2ETests: XCTestCase {
-    nonisolated(unsafe) static var cluster: ThrowawayCluster?
-    nonisolated(unsafe) static var setupError: String?
-
-    override class func setUp() {
-        do {
-            let c = try ThrowawayCluster.start()
-            cluster = c
-            try Connection(c.dsn()).executeScript("CREATE DATABASE ward")
-            for args in [["migrate"], ["seed", "--demo"]] {
-                let out = try Spawn.run([TmuxSession.wardBinary] + args + ["--dsn", c.dsn(database: "ward")])
-                if out.status != 0 { setupError = "ward \(args): \(out.output)"; return }
-            }
-        } catch {
-            setupError = "\(error)"
-        }
-    }
-
-    override class func tearDown() {
-        cluster?.stop()
-    }
-
-    func startWard(_ env: [String: String] = [:]) throws -> TmuxSession {
-        if let e = Self.setupError { throw SpawnError(e) }
-        let dsn = Self.cluster!.dsn(database: "ward", user: "ward_app")
-        let s = try TmuxSession.start(command: TmuxSession.wardScript(["--dsn", dsn], env: env))
-        addTeardownBlock { s.close() }
-        _ = try s.waitFor(text: "Log in to your clinic")
-        return s
-    }
-
-    func login(_ s: TmuxSession, clinic: String = "northside", user: String) throws {
-        s.typeText(clinic); s.sendKeys("Tab")
-        s.typeText(user); s.sendKeys("Tab")
-        s.typeText("clinic-demo"); s.sendKeys("Enter")
+final class AppointmentE2ETests: DemoE2ECase {
+    func loginAndWait(_ s: TmuxSession, clinic: String = "northside", user: String) throws {
+        login(s, clinic: clinic, user: user)
         _ = try s.waitFor(text: "Welcome,")
     }
 
@@ -118,7 +86,7 @@ final class AppointmentE2ETests: XCTestCase {
 
     func testFrontDeskBooksAndAnOverlappingBookingIsRefusedNamingTheClashKeepingTheForm() throws {
         let s = try startWard()
-        try login(s, user: "fiona")
+        try loginAndWait(s, user: "fiona")
         s.sendKeys("b")
         // Front desk is no clinician: the list starts at the first one, and cycles.
         var screen = try waitForHeading(s, "Alice Archer")
@@ -156,8 +124,8 @@ final class AppointmentE2ETests: XCTestCase {
 
     func testSpecialistSeesHisOwnDayFirstAndOnlyWhatHisRoleMayDo() throws {
         // Monochrome: the selected appointment must stand out without colour.
-        let s = try startWard(["NO_COLOR": "1"])
-        try login(s, user: "sam")
+        let s = try startWard(env: ["NO_COLOR": "1"])
+        try loginAndWait(s, user: "sam")
         s.sendKeys("b")
         var screen = try waitForHeading(s, "Sam Okafor") // his own day, not Alice's
         let today = Date()
@@ -196,7 +164,7 @@ final class AppointmentE2ETests: XCTestCase {
 
     func testFrontDeskMovesChecksInAndCancelsWithAReason() throws {
         let s = try startWard()
-        try login(s, user: "fiona")
+        try loginAndWait(s, user: "fiona")
         s.sendKeys("b")
         try waitForHeading(s, "Alice Archer")
         s.sendKeys("c")

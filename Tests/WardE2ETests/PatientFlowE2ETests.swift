@@ -4,37 +4,10 @@ import XCTest
 
 /// Registration with consent, clinical notes, and who sees what: the real `ward` against
 /// the demo database, in tmux at 80x24.
-final class PatientFlowE2ETests: XCTestCase {
-    nonisolated(unsafe) static var cluster: ThrowawayCluster?
-    nonisolated(unsafe) static var setupError: String?
-
-    override class func setUp() {
-        do {
-            let c = try ThrowawayCluster.start()
-            cluster = c
-            try Connection(c.dsn()).executeScript("CREATE DATABASE ward")
-            for args in [["migrate"], ["seed", "--demo"]] {
-                let out = try Spawn.run([TmuxSession.wardBinary] + args + ["--dsn", c.dsn(database: "ward")])
-                if out.status != 0 { setupError = "ward \(args): \(out.output)"; return }
-            }
-        } catch {
-            setupError = "\(error)"
-        }
-    }
-
-    override class func tearDown() {
-        cluster?.stop()
-    }
-
+final class PatientFlowE2ETests: DemoE2ECase {
     func start(_ clinic: String, _ user: String) throws -> TmuxSession {
-        if let e = Self.setupError { throw SpawnError(e) }
-        let dsn = Self.cluster!.dsn(database: "ward", user: "ward_app")
-        let s = try TmuxSession.start(command: TmuxSession.wardScript(["--dsn", dsn]))
-        addTeardownBlock { s.close() }
-        _ = try s.waitFor(text: "Log in to your clinic")
-        s.typeText(clinic); s.sendKeys("Tab")
-        s.typeText(user); s.sendKeys("Tab")
-        s.typeText("clinic-demo"); s.sendKeys("Enter")
+        let s = try startWard()
+        login(s, clinic: clinic, user: user)
         _ = try s.waitFor(text: "Welcome,")
         return s
     }

@@ -3,49 +3,7 @@ import WardDB
 import XCTest
 
 /// The real `ward` against a real, migrated and seeded database, driven in tmux at 80x24.
-final class StaffFlowE2ETests: XCTestCase {
-    nonisolated(unsafe) static var cluster: ThrowawayCluster?
-    nonisolated(unsafe) static var setupError: String?
-    static let keyFile = FileManager.default.temporaryDirectory
-        .appendingPathComponent("ward-e2e-key-\(UUID().uuidString)/master.key").path
-
-    override class func setUp() {
-        do {
-            let c = try ThrowawayCluster.start()
-            cluster = c
-            try Connection(c.dsn()).executeScript("CREATE DATABASE ward")
-            // The demo's sensitive fields are sealed under this master key; ward needs it too.
-            let key = try Spawn.run([TmuxSession.wardBinary, "keys", "init", "--file", keyFile])
-            if key.status != 0 { setupError = "ward keys init: \(key.output)"; return }
-            for args in [["migrate"], ["seed", "--demo", "--key-file", keyFile]] {
-                let out = try Spawn.run([TmuxSession.wardBinary] + args + ["--dsn", c.dsn(database: "ward")])
-                if out.status != 0 { setupError = "ward \(args): \(out.output)"; return }
-            }
-        } catch {
-            setupError = "\(error)"
-        }
-    }
-
-    override class func tearDown() {
-        cluster?.stop()
-        try? FileManager.default.removeItem(atPath: (keyFile as NSString).deletingLastPathComponent)
-    }
-
-    func startWard(_ extra: [String] = []) throws -> TmuxSession {
-        if let e = Self.setupError { throw SpawnError(e) }
-        let dsn = Self.cluster!.dsn(database: "ward", user: "ward_app")
-        let s = try TmuxSession.start(command: TmuxSession.wardScript(["--dsn", dsn, "--key-file", Self.keyFile] + extra))
-        addTeardownBlock { s.close() }
-        _ = try s.waitFor(text: "Log in to your clinic")
-        return s
-    }
-
-    func login(_ s: TmuxSession, clinic: String, user: String, password: String = "clinic-demo") {
-        s.typeText(clinic); s.sendKeys("Tab")
-        s.typeText(user); s.sendKeys("Tab")
-        s.typeText(password); s.sendKeys("Enter")
-    }
-
+final class StaffFlowE2ETests: DemoE2ECase {
     func testFrontDeskFindsZoeByTypingZoeButNotAnotherClinicsPatient() throws {
         let s = try startWard()
         login(s, clinic: "northside", user: "fiona")

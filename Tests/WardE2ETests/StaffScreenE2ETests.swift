@@ -4,42 +4,7 @@ import XCTest
 
 /// The Staff screen and the forced password change, in the real `ward` at 80x24 against a
 /// real database with the demo data.
-final class StaffScreenE2ETests: XCTestCase {
-    nonisolated(unsafe) static var cluster: ThrowawayCluster?
-    nonisolated(unsafe) static var setupError: String?
-
-    override class func setUp() {
-        do {
-            let c = try ThrowawayCluster.start()
-            cluster = c
-            try Connection(c.dsn()).executeScript("CREATE DATABASE ward")
-            for args in [["migrate"], ["seed", "--demo"]] {
-                let out = try Spawn.run([TmuxSession.wardBinary] + args + ["--dsn", c.dsn(database: "ward")])
-                if out.status != 0 { setupError = "ward \(args): \(out.output)"; return }
-            }
-        } catch {
-            setupError = "\(error)"
-        }
-    }
-
-    override class func tearDown() {
-        cluster?.stop()
-    }
-
-    func startWard() throws -> TmuxSession {
-        if let e = Self.setupError { throw SpawnError(e) }
-        let s = try TmuxSession.start(command: TmuxSession.wardScript(["--dsn", Self.cluster!.dsn(database: "ward", user: "ward_app")]))
-        addTeardownBlock { s.close() }
-        _ = try s.waitFor(text: "Log in to your clinic")
-        return s
-    }
-
-    func login(_ s: TmuxSession, clinic: String, user: String, password: String = "clinic-demo") {
-        s.typeText(clinic); s.sendKeys("Tab")
-        s.typeText(user); s.sendKeys("Tab")
-        s.typeText(password); s.sendKeys("Enter")
-    }
-
+final class StaffScreenE2ETests: DemoE2ECase {
     func text(_ screen: [String]) -> String { screen.joined(separator: "\n") }
 
     func testAdminAddsAMemberChangesTheRoleAndTheAuditLogShowsIt() throws {

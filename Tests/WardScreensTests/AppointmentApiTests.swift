@@ -20,7 +20,7 @@ final class AppointmentApiTests: XCTestCase {
             try Connection(c.dsn()).executeScript("CREATE DATABASE ward")
             let owner = try Connection(c.dsn(database: "ward"))
             try Migrator(connection: owner).migrate()
-            try DemoSeed.load(owner)
+            try DemoSeed.load(owner, masterKey: try MasterKey.create(at: c.directory + "/master.key"))
         } catch {
             setupError = "\(error)"
         }

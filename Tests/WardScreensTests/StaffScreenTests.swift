@@ -6,58 +6,17 @@ import XCTest
 
 /// The Staff screen's states (list, add, role, password), driven key by key through the
 /// UI as the event loop would, against a real migrated database with the demo data.
-final class StaffScreenTests: XCTestCase {
-    nonisolated(unsafe) static var cluster: ThrowawayCluster?
-    nonisolated(unsafe) static var setupError: String?
-
-    static let wardBinary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent(".build/debug/ward").path
-
-    override class func setUp() {
-        do {
-            let c = try ThrowawayCluster.start()
-            cluster = c
-            try Connection(c.dsn()).executeScript("CREATE DATABASE ward")
-            for args in [["migrate"], ["seed", "--demo"]] {
-                let out = try Spawn.run([wardBinary] + args + ["--dsn", c.dsn(database: "ward")])
-                if out.status != 0 { setupError = "ward \(args): \(out.output)"; return }
-            }
-        } catch {
-            setupError = "\(error)"
-        }
-    }
-
-    override class func tearDown() {
-        cluster?.stop()
-    }
-
-    var app: StaffApp!
-    var ui: UI!
-    var watched: Int32?
+final class StaffScreenTests: DemoDatabaseCase {
+    var harness: ScreenHarness!
+    var app: StaffApp { harness.app }
+    var ui: UI { harness.ui }
 
     /// A logged-in StaffApp without a terminal: the test plays the event loop.
     func start(clinic: String = "northside", user: String = "alice") throws {
-        if let e = Self.setupError { throw SpawnError(e) }
-        ui = UI(theme: Theme.builtinDefault, config: WardConfig(), globalActions: StaffApp.globalActions)
-        app = StaffApp(ui: ui, connection: try Connection(Self.cluster!.dsn(database: "ward", user: "ward_app")))
-        app.backend.watchSocket = { [unowned self] fd in watched = fd }
-        var token: String?
-        app.backend.submit(Api.login(clinic: clinic, username: user, password: "clinic-demo")) { token = try? $0.get() }
-        drain()
-        var done = false
-        app.loggedIn(token: try XCTUnwrap(token), clinic: clinic, username: user) { done = true }
-        drain()
-        XCTAssertTrue(done)
+        harness = try login(clinic, user)
     }
 
-    func drain(seconds: Double = 10) {
-        let deadline = Date().addingTimeInterval(seconds)
-        while app.backend.isBusy && Date() < deadline {
-            guard let fd = watched else { return }
-            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            if poll(&pfd, 1, 50) > 0 { app.backend.socketReadable() }
-        }
-    }
+    func drain() { harness.drain() }
 
     func press(_ keys: Key...) { for k in keys { ui.handle(k) } }
     func type(_ text: String) { for c in text { ui.handle(.char(c)) } }

@@ -37,7 +37,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "WardDBTests", dependencies: ["WardDB", "WardCore"]),
-        .testTarget(name: "WardCoreTests", dependencies: ["WardDB", "WardCore"]),
+        .testTarget(name: "WardCoreTests", dependencies: ["WardDB", "WardCore", "WardScreens"]),
         .testTarget(name: "WardTermTests", dependencies: ["WardTerm"]),
         .testTarget(name: "WardScreensTests", dependencies: ["WardScreens", "WardDB", "WardCore", "WardTerm"]),
         .testTarget(name: "WardE2ETests", dependencies: ["WardDB"]),

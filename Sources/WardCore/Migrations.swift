@@ -13,6 +13,7 @@ public enum Migrations {
         Migration(version: 9, name: "api_views", bytes: PackageResources._009_api_views_sql),
         Migration(version: 10, name: "api_functions", bytes: PackageResources._010_api_functions_sql),
         Migration(version: 11, name: "definer_grants", bytes: PackageResources._011_definer_grants_sql),
+        Migration(version: 12, name: "rollback_proof_limits", bytes: PackageResources._012_rollback_proof_limits_sql),
         Migration(version: 14, name: "data_keys", bytes: PackageResources._014_data_keys_sql),
         Migration(version: 15, name: "sealed_fields", bytes: PackageResources._015_sealed_fields_sql),
         Migration(version: 16, name: "staff_admin_operator", bytes: PackageResources._016_staff_admin_operator_sql),

@@ -19,5 +19,6 @@ public enum Migrations {
         Migration(version: 16, name: "staff_admin_operator", bytes: PackageResources._016_staff_admin_operator_sql),
         Migration(version: 17, name: "bench_fixes", bytes: PackageResources._017_bench_fixes_sql),
         Migration(version: 18, name: "appointments_screen", bytes: PackageResources._018_appointments_screen_sql),
+        Migration(version: 19, name: "bookings_one_at_a_time", bytes: PackageResources._019_bookings_one_at_a_time_sql),
     ]
 }

@@ -19,7 +19,7 @@ struct Sandbox: ParsableCommand {
     @Flag(help: "Apply the migrations first.")
     var migrate = false
 
-    @Argument(parsing: .captureForPassthrough, help: "The command to run (after --).")
+    @Argument(parsing: .postTerminator, help: "The command to run (after --).")
     var command: [String] = []
 
     func run() throws {

@@ -121,12 +121,7 @@ final class AdminCommandE2ETests: DemoE2ECase {
         XCTAssertEqual(verify.status, 0, "the chains still verify: \(verify.output)")
     }
 
-    func testEveryOperatorSubcommandHasHelpAndCompletionsGenerate() throws {
-        for args in [["clinic"], ["clinic", "add"], ["clinic", "list"], ["staff"], ["staff", "add"]] {
-            let out = try Spawn.run([TmuxSession.wardBinary] + args + ["--help"])
-            XCTAssertEqual(out.status, 0, "ward \(args) --help: \(out.output)")
-            XCTAssertTrue(out.output.contains("USAGE"), "ward \(args) --help printed no usage")
-        }
+    func testCompletionsGenerate() throws {
         for shell in ["bash", "zsh", "fish"] {
             let out = try Spawn.run([TmuxSession.wardBinary, "--generate-completion-script", shell])
             XCTAssertEqual(out.status, 0, out.output)

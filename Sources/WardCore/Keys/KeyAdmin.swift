@@ -107,6 +107,8 @@ public final class KeyAdmin {
     /// The WHERE clause for values of `f` that are not yet sealed under version $1 (plaintext
     /// in the legacy column, or an older version); $2 is the clinic for clinic fields.
     /// Only identifiers from SealedField are spliced in; values travel as parameters.
+    // Table and column names come from SealedField's fixed cases, never from input; every
+    // value goes as a parameter.
     func pendingSQL(_ f: SealedField) -> String {
         let tenant = f.isPortable ? "" : "tenant_id = $2 AND "
         return "\(tenant)(\(f.legacyColumn) IS NOT NULL OR (\(f.column) IS NOT NULL AND ward.sealed_version(\(f.column)) IS DISTINCT FROM $1))"

@@ -48,9 +48,6 @@ final class AppointmentCancelScreen: Screen {
             ui.confirm(title: "Cancel appointment", message: "Cancel the appointment of \(summary)?",
                        yesLabel: "Cancel it") { [weak self] ui in self?.send(ui) }
             return true
-        case "back":
-            ui.pop()
-            return true
         default:
             return false
         }

@@ -146,7 +146,6 @@ final class AppointmentFormScreen: Screen {
     func perform(_ action: Action, ui: UI) -> Bool {
         switch action.name {
         case "save": save(ui); return true
-        case "back": ui.pop(); return true
         default: return false
         }
     }

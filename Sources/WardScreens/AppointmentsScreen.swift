@@ -190,7 +190,6 @@ final class AppointmentsScreen: Screen {
                        yesLabel: "No-show") { [weak self] ui in
                 self?.setStatus(a, "no_show", done: "\(a.patientName)'s appointment is marked no-show.", ui: ui)
             }
-        case "back": ui.pop()
         default: return false
         }
         return true

@@ -84,7 +84,6 @@ final class AuditScreen: Screen {
         switch action.name {
         case "older": load(ui, before: events.last?.id); return true
         case "newest": load(ui, before: nil); return true
-        case "back": ui.pop(); return true
         default: return false
         }
     }

@@ -65,9 +65,6 @@ final class ConsentScreen: Screen {
         case "sign":
             sign(ui)
             return true
-        case "back":
-            ui.pop()
-            return true
         default:
             return false
         }

@@ -67,8 +67,6 @@ final class FindElsewhereScreen: Screen {
         case "choose":
             guard resultsFocused, matches.indices.contains(table.selected) else { find(ui); return true }
             ui.push(ConsentScreen(app: app, purpose: .portable(matches[table.selected])))
-        case "back":
-            ui.pop()
         default:
             return false
         }

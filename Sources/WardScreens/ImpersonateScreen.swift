@@ -45,9 +45,6 @@ final class ImpersonateScreen: Screen {
                 }
             }
             return true
-        case "back":
-            ui.pop()
-            return true
         default:
             return false
         }

@@ -64,8 +64,6 @@ final class NoteListScreen: Screen {
                                    all: notes))
         case "write-note":
             ui.push(NoteEditorScreen(app: app, patient: patient, patientName: patientName))
-        case "back":
-            ui.pop()
         default:
             return false
         }

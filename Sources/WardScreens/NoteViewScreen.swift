@@ -54,7 +54,6 @@ final class NoteViewScreen: Screen {
         case "amend":
             guard let note else { return true }
             ui.push(NoteEditorScreen(app: app, patient: patient, patientName: patientName, amending: note))
-        case "back": ui.pop()
         case "line-down": scroll += 1
         case "line-up": scroll -= 1
         case "page-down": scroll += max(1, page - 1)

@@ -60,7 +60,6 @@ final class PatientRecordScreen: Screen {
         if Self.permissions[action.name] != nil, profile == nil { return true }
         let name = profile.map { "\($0.familyName), \($0.givenName)" } ?? ""
         switch action.name {
-        case "back": ui.pop()
         case "notes": ui.push(NoteListScreen(app: app, patient: patient, patientName: name))
         case "write-note": ui.push(NoteEditorScreen(app: app, patient: patient, patientName: name))
         case "revoke": revokeConsent(ui)

@@ -93,9 +93,6 @@ final class PatientSearchScreen: Screen {
             guard hits.indices.contains(table.selected) else { return true }
             ui.push(PatientRecordScreen(app: app, patient: hits[table.selected].id))
             return true
-        case "back":
-            ui.pop()
-            return true
         case "register":
             ui.push(RegisterScreen(app: app))
             return true

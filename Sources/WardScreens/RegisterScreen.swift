@@ -138,9 +138,6 @@ final class RegisterScreen: Screen {
             }
             checkDuplicates(p, ui)
             return true
-        case "back":
-            ui.pop()
-            return true
         default:
             return false
         }

@@ -139,7 +139,6 @@ final class StaffScreen: Screen {
             guard let m = selected else { return true }
             startPassword(m)
         case "disable": confirmDisable(ui)
-        case "back": ui.pop()
         case "next-field": return form.handle(.tab)
         case "cancel": closeForm()
         case "save": save(ui)

@@ -241,7 +241,8 @@ public final class UI {
         guard let screen = top else { return }
         if screen.handleKey(key, ui: self) { return }
         if let a = action(for: key, in: [actions(of: screen)]) {
-            _ = screen.perform(a, ui: self)
+            // "back" pops the screen unless the screen handles it itself (to ask first).
+            if !screen.perform(a, ui: self), a.name == "back" { pop() }
             return
         }
         if let a = action(for: key, in: [globalActions]) {

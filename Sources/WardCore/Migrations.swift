@@ -20,5 +20,6 @@ public enum Migrations {
         Migration(version: 17, name: "bench_fixes", bytes: PackageResources._017_bench_fixes_sql),
         Migration(version: 18, name: "appointments_screen", bytes: PackageResources._018_appointments_screen_sql),
         Migration(version: 19, name: "bookings_one_at_a_time", bytes: PackageResources._019_bookings_one_at_a_time_sql),
+        Migration(version: 20, name: "policies_once_per_statement", bytes: PackageResources._020_policies_once_per_statement_sql),
     ]
 }

@@ -88,6 +88,11 @@ final class BenchDatabase {
           OR (cp.given_key >= $2 AND cp.given_key < ward.prefix_end($2) AND cp.family_key >= $3 AND cp.family_key < ward.prefix_end($3)))
         """
     static let byDate = "cp.date_of_birth = $2::date"
+    /// The event api.search_patients writes for every search: part of the work, not of RLS.
+    static let searchAudit = """
+        SELECT ward.write_audit($1::uuid, 'patient.search', 'search', NULL, NULL,
+                                jsonb_build_object('q', $2::text, 'hits', $3::int), NULL, NULL, NULL)
+        """
 
     func rlsAndSearch(_ r: inout BenchReport) throws {
         try newSession()
@@ -102,7 +107,7 @@ final class BenchDatabase {
         ]
         var seqScans: [String] = []
         for (kind, terms, cond) in kinds {
-            var appT: [Double] = [], floorT: [Double] = []
+            var appT: [Double] = [], floorT: [Double] = [], auditedT: [Double] = []
             var folded: [String: [String]] = [:]
             for t in terms {
                 let f = try owner.query("SELECT ward.fold($1) AS f", [t]).first!.string("f")!
@@ -115,15 +120,23 @@ final class BenchDatabase {
                 appT.append(try asApp(Api.searchPatients(t).sql, Api.searchPatients(t).params))
                 let params: [any SQLValueConvertible] = cond == Self.byDate ? [tenant, t] : [tenant] + folded[t]!
                 floorT.append(try asFloor(floorSQL, params))
+                auditedT.append(try owner.transaction { c in
+                    try millis {
+                        let n = try c.query(floorSQL, params).rows.count
+                        try c.query(Self.searchAudit, [tenant, t, n])
+                    }
+                })
             }
             let app = Figure(name: "Search, \(kind): ward_app, api.search_patients", target: "p95 <= 5 ms", samples: appT)
             var withTarget = app
             withTarget.met = app.p95 <= 5
             r.add(withTarget)
             r.add(Figure(name: "Search, \(kind): floor (no RLS, no audit write)", target: "", samples: floorT))
-            let ratio = app.median / Figure(name: "", target: "", samples: floorT).median
-            r.add(Figure(name: "RLS overhead, search (\(kind)): p50 ward_app / p50 floor", target: "<= 1.05",
-                         samples: [ratio], unit: "x", met: ratio <= 1.05))
+            let audited = Figure(name: "Search, \(kind): floor and the same audit write", target: "", samples: auditedT)
+            r.add(audited)
+            let ratio = app.median / audited.median
+            r.add(Figure(name: "RLS overhead, search (\(kind)): p50 ward_app / p50 floor with its audit write",
+                         target: "<= 1.05", samples: [ratio], unit: "x", met: ratio <= 1.05))
             let t = terms[0]
             let p = try plan(owner, floorSQL, cond == Self.byDate ? [tenant, t] : [tenant] + folded[t]!)
             if p.contains("Seq Scan on patients") { seqScans.append(kind) }
@@ -134,8 +147,9 @@ final class BenchDatabase {
                : "Sequential scans of ward.patients in the search plans for: \(seqScans.joined(separator: ", ")).")
         r.note("""
             api.search_patients is SECURITY DEFINER: its query runs without row-level security, with the clinic \
-            taken from the session, so its overhead over the floor is the session and permission checks and the \
-            audit event each search writes (one chained insert, by design), not policy evaluation.
+            taken from the session. Every search writes one chained audit event by design, so the ratio compares it \
+            with the floor query plus that same audit write (as the owner, no session): what is left is the \
+            session and permission checks and moving the session's idle clock.
             """)
     }
 

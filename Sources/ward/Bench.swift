@@ -49,8 +49,18 @@ struct Bench: ParsableCommand {
             ["patients", "charts", "appointments", "notes", "audit_events", "largest"].map { ($0, (try? r.int($0)) ?? 0) }
         } ?? []
 
+        // The terminal needs a master key and its clinic's data keys; the synthetic fields stay
+        // unsealed (re-sealing 1M rows is `ward keys rotate`'s job, not a benchmark's).
+        let keyFile = cluster.directory + "/master.key"
+        let keys = KeyAdmin(connection: owner, masterKey: try MasterKey.create(at: keyFile))
+        try keys.ensureCheck()
+        for target in try keys.targets(clinic: SyntheticSeed.clinicCode(seed: 1, 1)) + [.portable] {
+            _ = try keys.addVersion(target, to: try keys.ring(target))
+        }
+
         let db = try BenchDatabase(cluster: cluster, owner: owner, anchor: options.anchor, samples: samples)
         let ui = BenchUI(binary: ward ?? Bench.selfPath, appDSN: cluster.dsn(database: "ward", user: "ward_app"),
+                         keyFile: keyFile,
                          clinic: SyntheticSeed.clinicCode(seed: 1, 1), user: SyntheticSeed.adminUsername(seed: 1, 1))
         // A section that fails is reported as such; the others still run (a full run is long).
         let sections: [(String, (inout BenchReport) throws -> Void)] = [

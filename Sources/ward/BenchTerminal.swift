@@ -142,6 +142,7 @@ final class PtyProcess {
 struct BenchUI {
     let binary: String
     let appDSN: String
+    let keyFile: String
     let clinic: String
     let user: String
 
@@ -156,7 +157,7 @@ struct BenchUI {
     func run(_ r: inout BenchReport) throws {
         var starts: [Double] = []
         for _ in 0..<10 {
-            let p = try PtyProcess([binary, "--dsn", appDSN], environment: environment)
+            let p = try PtyProcess([binary, "--dsn", appDSN, "--key-file", keyFile], environment: environment)
             starts.append(try p.waitFor("Password"))
             p.stop()
         }
@@ -164,7 +165,7 @@ struct BenchUI {
         start.met = start.median <= 50
         r.add(start)
 
-        let p = try PtyProcess([binary, "--dsn", appDSN], environment: environment)
+        let p = try PtyProcess([binary, "--dsn", appDSN, "--key-file", keyFile], environment: environment)
         defer { p.stop() }
         _ = try p.waitFor("Password")
         p.send(clinic + "\t" + user + "\t" + SyntheticSeed.password + "\r")

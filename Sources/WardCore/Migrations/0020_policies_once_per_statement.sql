@@ -55,9 +55,20 @@ REVOKE ALL ON FUNCTION ward.session_here() FROM PUBLIC;
 -- session lookup; "live" is still defined in one place (ward.session_here).
 CREATE OR REPLACE FUNCTION ward.live_session()
     RETURNS TABLE (session_id uuid, tenant_id uuid, staff_id uuid, role text, impersonated_by uuid)
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT * FROM ward.session_here() $$;
+    AS $$ BEGIN RETURN QUERY SELECT * FROM ward.session_here(); END $$;
+
+CREATE OR REPLACE FUNCTION ward.touch_session() RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    UPDATE ward.sessions s SET last_seen_at = pg_catalog.now()
+      FROM ward.session_here() l
+     WHERE s.tenant_id = l.tenant_id AND s.id = l.session_id
+       AND s.last_seen_at < pg_catalog.now() - interval '30 seconds';
+END $$;
 
 CREATE OR REPLACE FUNCTION ward.current_tenant() RETURNS uuid
     LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE

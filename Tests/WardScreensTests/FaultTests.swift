@@ -102,6 +102,54 @@ final class FaultTests: DemoDatabaseCase {
         try restartDuringASave(mode: "immediate")
     }
 
+    /// A save stuck behind another transaction's lock does not hang the terminal for ever:
+    /// the server gives up after the backend's timeout, the editor says so and keeps the note.
+    func testASaveStuckBehindALockEndsWithASentenceAndKeepsTheNote() throws {
+        let title = "Stuck behind a lock"
+        let h = try login("northside", "sam")
+        h.app.backend.timeout = 1
+        h.ui.push(PatientRecordScreen(app: h.app, patient: try h.patient("alvarez jose")))
+        h.drain()
+        let holder = try blockedNoteSave(h, title: title, body: "Waiting for someone else.")
+        let editor = try XCTUnwrap(h.ui.top as? NoteEditorScreen)
+        let started = Date()
+        h.drain(seconds: 15)
+        XCTAssertFalse(h.app.backend.isBusy, "the save gave up")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10)
+        XCTAssertTrue(h.ui.top === editor)
+        XCTAssertTrue(h.shows("The database did not finish in time: nothing was changed. Try again."),
+                      h.screen().joined(separator: "\n"))
+        assertPlainSentences(h)
+        XCTAssertEqual(editor.body.text, "Waiting for someone else.")
+        try holder.query("COMMIT")
+        XCTAssertEqual(try notes(titled: title), 0)
+
+        h.press(.function(2), .char("y"))
+        XCTAssertTrue(h.shows("Note signed and saved."), h.screen().joined(separator: "\n"))
+        XCTAssertEqual(try notes(titled: title), 1)
+    }
+
+    /// Leaving (quit, SIGHUP, a dropped terminal) while a save waits in the server: the save
+    /// is cancelled, not left to land once the lock is released, and the session is ended.
+    func testLeavingDuringASaveCancelsItAndEndsTheSession() throws {
+        let title = "Left behind"
+        let h = try login("northside", "sam")
+        let token = try XCTUnwrap(h.app.backend.token)
+        h.ui.push(PatientRecordScreen(app: h.app, patient: try h.patient("alvarez jose")))
+        h.drain()
+        let holder = try blockedNoteSave(h, title: title, body: "Typed, confirmed, never finished.")
+        let revoked = "SELECT revoked_at IS NOT NULL AS ended FROM ward.sessions WHERE token_hash = sha256(convert_to($1, 'UTF8'))"
+        XCTAssertEqual(try owner().query(revoked, [token]).first?.bool("ended"), false, "control: the session is live")
+
+        let started = Date()
+        h.app.endSession()
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5, "leaving is bounded")
+        XCTAssertEqual(try owner().query(revoked, [token]).first?.bool("ended"), true, "the session was ended")
+        try holder.query("COMMIT")
+        usleep(300_000)
+        XCTAssertEqual(try notes(titled: title), 0, "the cancelled save did not land after the lock was released")
+    }
+
     func testBackendKilledDuringASaveLosesNothingAndSavesOnceAfterReconnecting() throws {
         let h = try login("northside", "sam")
         let record = PatientRecordScreen(app: h.app, patient: try h.patient("alvarez jose"))

@@ -121,12 +121,19 @@ public final class Connection {
     /// With `session`, the query runs in the same implicit transaction as a preceding
     /// `set_config('ward.session', token, true)`: both go in one pipeline ended by a Sync,
     /// so the context is transaction-local and the whole exchange costs one round trip.
-    public func send(_ sql: String, _ params: [any SQLValueConvertible] = [], session: String? = nil) throws {
+    /// With `timeout` (seconds), the server cancels the query if it runs or waits for a lock
+    /// longer than that; also transaction-local, so a pooled connection does not keep it.
+    public func send(_ sql: String, _ params: [any SQLValueConvertible] = [], session: String? = nil,
+                     timeout: Double? = nil) throws {
         let c = try ready()
         var statements: [(String, [SQLValue])] = []
         if let session { statements.append(("SELECT set_config('ward.session', $1, true)", [.text(session)])) }
+        if let timeout {
+            statements.append(("SELECT set_config('statement_timeout', $1, true)", [.text("\(max(1, Int(timeout * 1000)))ms")]))
+        }
         statements.append((sql, params.map(\.sqlValue)))
-        if session != nil {
+        let pipelined = statements.count > 1
+        if pipelined {
             guard PQenterPipelineMode(c) == 1 else { throw lostOrMisuse(c) }
         }
         for (text, values) in statements {
@@ -137,14 +144,14 @@ public final class Connection {
                 throw e
             }
         }
-        if session != nil {
+        if pipelined {
             guard PQpipelineSync(c) == 1 else {
                 let e = lostOrMisuse(c)
                 abandonPipeline(c)
                 throw e
             }
         }
-        pipelineRemaining = session != nil ? statements.count : 0
+        pipelineRemaining = pipelined ? statements.count : 0
         isSending = true
         pending = nil
     }
@@ -213,9 +220,20 @@ public final class Connection {
     /// Waits (blocking) for the query in flight; for callers without an event loop.
     public func wait() throws -> QueryResult {
         while true {
-            if let outcome = try poll() { return try outcome.get() }
+            if let outcome = try wait(seconds: 3600) { return try outcome.get() }
+        }
+    }
+
+    /// Waits at most `seconds` for the query in flight: its outcome, or nil if it is still
+    /// running (on the way out, where an answer that never comes must not keep us).
+    public func wait(seconds: Double) throws -> Result<QueryResult, DatabaseError>? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            if let outcome = try poll() { return outcome }
+            let left = deadline.timeIntervalSinceNow
+            if left <= 0 { return nil }
             var pfd = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-            _ = Foundation.poll(&pfd, 1, 1000)
+            _ = Foundation.poll(&pfd, 1, Int32(min(1000, max(1, left * 1000))))
         }
     }
 

@@ -91,6 +91,22 @@ public final class ThrowawayCluster: @unchecked Sendable {
         }
     }
 
+    /// Restarts the server, as an operator or a crash would: `fast` ends every connection with
+    /// an error first, `immediate` kills the backends at once (crash recovery follows).
+    /// Clients lose their connections and must reconnect; the data survives.
+    public func restart(mode: String = "fast") throws {
+        let bin = try Self.binDirectory()
+        let out = try Spawn.run(asServerUser([
+            bin + "/pg_ctl", "-D", dataDirectory, "-l", dataDirectory + "/server.log",
+            "-m", mode, "-w", "-t", "60", "restart",
+        ]))
+        let pidText = (try? String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8)) ?? ""
+        postmasterPID = pid_t(pidText.split(separator: "\n").first.map(String.init) ?? "") ?? 0
+        guard out.status == 0, postmasterPID > 0 else {
+            throw SpawnError("PostgreSQL did not restart:\n\(out.output)")
+        }
+    }
+
     /// Stops every cluster this process started (for signal handlers and exit paths).
     public static func stopAll() {
         lock.lock()

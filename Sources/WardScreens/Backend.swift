@@ -32,6 +32,9 @@ public final class Backend {
     public var watchSocket: (Int32?) -> Void = { _ in }
     /// Called when the connection is lost and when it is back.
     public var onConnectionState: (Bool) -> Void = { _ in }
+    /// Seconds a request may run, or wait for a lock, before the server cancels it: a save
+    /// stuck behind another transaction ends with a sentence, the form kept, instead of never.
+    public var timeout: Double = 30
 
     private struct Job {
         let slot: String?
@@ -83,6 +86,23 @@ public final class Backend {
         }
     }
 
+    /// Drops every queued request and cancels the one in flight, waiting at most `seconds`
+    /// for the server to confirm (the way out: a save the user no longer waits for must not
+    /// land after the terminal is gone). True when the connection is idle and usable again.
+    public func stop(within seconds: Double) -> Bool {
+        queue.removeAll()
+        guard inFlight != nil else { return connection.isAlive }
+        inFlight = nil
+        watchSocket(nil)
+        connection.cancel()
+        // A request cancelled in its pipeline is rolled back whole (one implicit transaction).
+        guard (try? connection.wait(seconds: seconds)) != nil else {
+            connection.close()
+            return false
+        }
+        return connection.isAlive
+    }
+
     /// The event loop saw the socket readable.
     public func socketReadable() {
         guard var job = inFlight else { return }
@@ -128,7 +148,7 @@ public final class Backend {
         guard inFlight == nil, !queue.isEmpty, connection.isAlive else { return }
         let job = queue.removeFirst()
         do {
-            try connection.send(job.sql, job.params, session: token)
+            try connection.send(job.sql, job.params, session: token, timeout: timeout)
             inFlight = job
             watchSocket(connection.socket)
         } catch let e as DatabaseError {

@@ -59,12 +59,21 @@ public final class StaffApp {
         ui.addCleanup { [weak self] in self?.endSession() }
     }
 
-    /// Best effort on the way out (quit, signal, dropped terminal): the session ends with
-    /// the terminal instead of waiting for its idle limit.
-    public func endSession() {
-        guard me != nil, let token = backend.token, backend.connection.isAlive, !backend.isBusy else { return }
-        _ = try? backend.connection.withSession(token) { try $0.query("SELECT api.logout()") }
+    /// On the way out (quit, signal, dropped terminal): a request still in flight is
+    /// cancelled, so a save waiting in the server is rolled back rather than landing after
+    /// the terminal is gone, and the session ends with the terminal instead of waiting for
+    /// its idle limit. Each step is bounded: the server may be the reason nothing answers.
+    public func endSession(within seconds: Double = 2) {
+        let stopped = backend.stop(within: seconds)
+        guard me != nil, let token = backend.token, stopped else { return }
         me = nil
+        let connection = backend.connection
+        do {
+            try connection.send("SELECT api.logout()", session: token, timeout: seconds)
+            if try connection.wait(seconds: seconds) == nil { connection.close() }
+        } catch {
+            Log.shared.warning("logout.failed", ["error": "\(type(of: error))"])
+        }
     }
 
     /// A token from api.login: read who we are, then show the menu.

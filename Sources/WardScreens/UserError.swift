@@ -50,7 +50,8 @@ public struct UserError: Error, Equatable, CustomStringConvertible {
         case "42501": return "Your role does not allow this."
         case "23505": return "That already exists."
         case "23P01": return "That time clashes with another appointment."
-        case "57014": return "The request was cancelled."
+        // Cancelled (a timeout, mostly): the request's whole transaction was rolled back.
+        case "57014": return "The database did not finish in time: nothing was changed. Try again."
         case "40001", "40P01": return "The database was busy; try again."
         case "28000", "28P01": return "Your session has ended: log in again."
         default:

@@ -123,4 +123,27 @@ final class PipelinedSessionTests: XCTestCase {
         XCTAssertEqual(e.sqlState, "57014")
         XCTAssertEqual(try conn.query("SELECT 1 AS one").first?.int("one"), 1)
     }
+
+    /// The server's own bound on a request: it ends a wait early, and is transaction-local,
+    /// so the connection's next request (perhaps another client's, behind a pooler) has none.
+    func testTimeoutEndsAWaitAndEndsWithTheTransaction() throws {
+        for session in ["tok-6", nil] {
+            let started = Date()
+            try conn.send("SELECT pg_sleep(30)", session: session, timeout: 0.3)
+            let outcome = try XCTUnwrap(conn.wait(seconds: 10), "the timeout did not end the sleep")
+            XCTAssertLessThan(Date().timeIntervalSince(started), 5)
+            guard case .failure(let e) = outcome else { return XCTFail("a 30 s sleep finished within 0.3 s") }
+            XCTAssertEqual(e.sqlState, "57014")
+            XCTAssertEqual(try run("SELECT current_setting('statement_timeout') AS t", session: "tok-7").get().first?.string("t"), "0")
+        }
+    }
+
+    func testBoundedWaitReturnsNilWhileTheQueryRuns() throws {
+        try conn.send("SELECT pg_sleep(30)", session: "tok-8")
+        let started = Date()
+        XCTAssertNil(try conn.wait(seconds: 0.3))
+        XCTAssertLessThan(Date().timeIntervalSince(started), 2)
+        conn.cancel()
+        XCTAssertNotNil(try conn.wait(seconds: 10))
+    }
 }

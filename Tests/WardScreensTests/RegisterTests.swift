@@ -244,3 +244,8 @@ final class RegisterTests: DemoDatabaseCase {
         XCTAssertTrue(h.ui.top === search)
     }
 }
+
+extension ScreenHarness {
+    /// Text that only a raw database error would put on the screen.
+    static let rawErrorMarkers = ["SQLSTATE", "ERROR:", "violates", "syntax error", "function api."]
+}

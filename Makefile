@@ -43,14 +43,15 @@ test-sql:
 	  $(WARD) sandbox -- bash scripts/pgtap.sh; \
 	else echo "no pgTAP tests yet"; fi
 
-# The long security runs (docs/SECURITY-TESTS.md): 100,000 fuzz inputs, and pooled
-# transactions for each of 64 clients behind PgBouncer. CI runs it after `make test` with
+# The long security runs (docs/SECURITY-TESTS.md): 100,000 api fuzz inputs, 1,000 typed
+# into the screens, and pooled transactions for each of 64 clients behind PgBouncer.
+# CI runs it after `make test` with
 # 1,000 per client (64,000, about three minutes at the ~370 a second of two cores);
 # `make test-long POOL_TRANSACTIONS=10000` runs the issue's full 640,000 (about half an hour).
 POOL_TRANSACTIONS ?= 1000
 test-long: build
-	@set -o pipefail; FUZZ_INPUTS=100000 POOL_TRANSACTIONS=$(POOL_TRANSACTIONS) $(SWIFT) test --skip-build \
-	  --filter 'FuzzTests|PooledIsolationTests' 2>&1 | tee .build/test-long.log
+	@set -o pipefail; FUZZ_INPUTS=100000 FUZZ_SCREEN_INPUTS=1000 POOL_TRANSACTIONS=$(POOL_TRANSACTIONS) \
+	  $(SWIFT) test --skip-build --filter 'FuzzTests|ScreenFuzzTests|PooledIsolationTests' 2>&1 | tee .build/test-long.log
 
 # The manual page must render and lint clean (warnings count as failures).
 test-man:

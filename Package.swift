@@ -36,10 +36,13 @@ let package = Package(
             "WardDB", "WardCore", "WardTerm", "WardScreens",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // What the two fuzzers share: a seeded generator and a digest of the rows they must not touch.
+        .target(name: "WardTestSupport", dependencies: ["WardDB"], path: "Tests/WardTestSupport"),
         .testTarget(name: "WardDBTests", dependencies: ["WardDB", "WardCore"]),
-        .testTarget(name: "WardCoreTests", dependencies: ["WardDB", "WardCore", "WardScreens"]),
+        .testTarget(name: "WardCoreTests", dependencies: ["WardDB", "WardCore", "WardScreens", "WardTestSupport"]),
         .testTarget(name: "WardTermTests", dependencies: ["WardTerm"]),
-        .testTarget(name: "WardScreensTests", dependencies: ["WardScreens", "WardDB", "WardCore", "WardTerm"]),
+        .testTarget(name: "WardScreensTests", dependencies: ["WardScreens", "WardDB", "WardCore", "WardTerm",
+                                                            "WardTestSupport"]),
         .testTarget(name: "WardE2ETests", dependencies: ["WardDB"]),
     ]
 )

@@ -31,7 +31,7 @@ final class AppointmentFormScreen: Screen {
     var patient: Api.PatientHit?
     var hits: [Api.PatientHit] = []
     var pick = 0
-    var debounce: Debouncer?
+    lazy var typing = AsYouType { [weak self] ui in self?.searchPatients(ui) ?? false }
     /// The last refusal, in full, until the user edits again.
     var failure: String?
     var saving = false
@@ -86,9 +86,8 @@ final class AppointmentFormScreen: Screen {
         f.input.cursor = text.count
     }
 
-    func didAppear(ui: UI) { debounce = Debouncer(ui: ui, delay: 0.2) }
     func willDisappear(ui: UI) {
-        debounce?.cancel()
+        typing.reset(ui)
         app.backend.cancel(slot: "book-patient")
         ui.setBusy(nil)
     }
@@ -113,7 +112,7 @@ final class AppointmentFormScreen: Screen {
         failure = nil
         if moving == nil, form.focusedField === patientField, patientField.input.text != before {
             patient = nil
-            debounce?.trigger { [weak self] ui in self?.searchPatients(ui) }
+            typing.changed(ui)
         }
         return true
     }
@@ -125,11 +124,11 @@ final class AppointmentFormScreen: Screen {
         hits = []
     }
 
-    func searchPatients(_ ui: UI) {
+    func searchPatients(_ ui: UI) -> Bool {
         var q = patientField.input.text.trimmingCharacters(in: .whitespaces)
         // A date of birth typed in the clinic's order is searched as ISO, as on the search screen.
         if q.contains("/") || q.contains("."), case .success(let d) = app.dateOrder.parse(q) { q = d.iso }
-        guard !q.isEmpty else { hits = []; app.backend.cancel(slot: "book-patient"); return }
+        guard !q.isEmpty else { hits = []; return false }
         app.backend.submit(Api.searchPatients(q, limit: 6), slot: "book-patient") { [weak self] result in
             guard let self else { return }
             switch result {
@@ -140,7 +139,9 @@ final class AppointmentFormScreen: Screen {
             case .failure(let e):
                 ui.show(e.message, kind: .error)
             }
+            typing.answered(ui)
         }
+        return true
     }
 
     func perform(_ action: Action, ui: UI) -> Bool {

@@ -21,12 +21,14 @@ final class AuditScreen: Screen {
     var events: [Api.AuditEvent] = []
     var chain = "checking the chain…"
     var chainBroken = false
-    var debounce: Debouncer?
+    lazy var typing = AsYouType { [weak self] ui in
+        self?.load(ui, before: nil)
+        return self != nil
+    }
 
     init(app: StaffApp) { self.app = app }
 
     func didAppear(ui: UI) {
-        debounce = Debouncer(ui: ui, delay: 0.3)
         if events.isEmpty { load(ui, before: nil) }
         app.backend.submit(Api.auditChainStatus) { [weak self] result in
             guard let self else { return }
@@ -42,13 +44,15 @@ final class AuditScreen: Screen {
         }
     }
 
-    func willDisappear(ui: UI) { debounce?.cancel() }
+    func willDisappear(ui: UI) { typing.reset(ui) }
 
     func load(_ ui: UI, before: Int?) {
         ui.setBusy("Loading")
         let f = filter.text.trimmingCharacters(in: .whitespaces)
         app.backend.submit(Api.auditPage(beforeID: before, filter: f), slot: "audit") { [weak self] result in
             guard let self else { return }
+            // Every load ends the filter's lookup: F5 or F8 may have replaced it in its slot.
+            defer { typing.answered(ui) }
             ui.setBusy(nil)
             switch result {
             case .success(let page):
@@ -75,7 +79,7 @@ final class AuditScreen: Screen {
         case .up, .down, .pageUp, .pageDown: return table.handle(key)
         default:
             guard filter.handle(key) else { return false }
-            debounce?.trigger { [weak self] ui in self?.load(ui, before: nil) }
+            typing.changed(ui)
             return true
         }
     }

@@ -22,7 +22,7 @@ extension PatientRecordScreen {
                                ui.pop(until: { $0 is PatientSearchScreen || $0 is MenuScreen })
                                // The list still shows the patient: search again (an audited
                                // search, so only here, not on every return).
-                               (ui.top as? PatientSearchScreen)?.search(ui)
+                               (ui.top as? PatientSearchScreen)?.typing.changed(ui)
                                ui.show("Consent revoked: the profile is hidden from this clinic.", kind: .success)
                            case .failure(let e):
                                ui.show(e.message, kind: .error)

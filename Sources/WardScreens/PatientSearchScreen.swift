@@ -29,8 +29,7 @@ final class PatientSearchScreen: Screen {
                                 Column("Chart", width: 9), Column("Next visit", width: 16)])
     var hits: [Api.PatientHit] = []
     var searched = ""
-    /// A search is scheduled for after this batch of keys, is in flight, or must be redone.
-    var searchScheduled = false, searching = false, searchStale = false
+    lazy var typing = AsYouType { [weak self] ui in self?.search(ui) ?? false }
     var busyTimer: TimerID?
 
     init(app: StaffApp) {
@@ -46,20 +45,18 @@ final class PatientSearchScreen: Screen {
         if case .pageUp = key { return table.handle(key) }
         if case .pageDown = key { return table.handle(key) }
         guard query.handle(key) else { return false }
-        if !searchScheduled {
-            searchScheduled = true
-            ui.after(0) { [weak self] ui in
-                self?.searchScheduled = false
-                self?.search(ui)
-            }
+        if databaseQuery(query.text).isEmpty {
+            stopSearching(ui)
+            hits = []; table.rows = []; searched = ""
+        } else {
+            typing.changed(ui)
         }
         return true
     }
 
     func stopSearching(_ ui: UI) {
         app.backend.cancel(slot: "search")
-        searching = false
-        searchStale = false
+        typing.reset(ui)
         if let t = busyTimer { ui.cancel(t) }
         busyTimer = nil
         ui.setBusy(nil)
@@ -72,20 +69,13 @@ final class PatientSearchScreen: Screen {
         return t
     }
 
-    func search(_ ui: UI) {
+    func search(_ ui: UI) -> Bool {
         let q = databaseQuery(query.text)
-        guard !q.isEmpty else {
-            stopSearching(ui)
-            hits = []; table.rows = []; searched = ""
-            return
-        }
-        guard !searching else { searchStale = true; return }
-        searching = true
+        guard !q.isEmpty else { return false }
         // Only a slow answer earns the spinner; a fast one would just flicker.
         busyTimer = ui.after(0.15) { ui in ui.setBusy("Searching") }
         app.backend.submit(Api.searchPatients(q), slot: "search") { [weak self] result in
             guard let self else { return }
-            searching = false
             if let t = busyTimer { ui.cancel(t) }
             busyTimer = nil
             ui.setBusy(nil)
@@ -99,11 +89,9 @@ final class PatientSearchScreen: Screen {
             case .failure(let e):
                 ui.show(e.message, kind: .error)
             }
-            if searchStale {
-                searchStale = false
-                search(ui)
-            }
+            typing.answered(ui)
         }
+        return true
     }
 
     func row(_ h: Api.PatientHit) -> [String] {

@@ -346,28 +346,48 @@ public final class UI {
     }
 }
 
-/// Restarts a timer on every call and runs only the last one: search-as-you-type waits
-/// until the typing pauses.
-public final class Debouncer {
-    private let ui: UI
-    private let delay: Double
-    private var timer: TimerID?
+/// Looks up as the user types, without waiting for a pause: the keys of one batch (what
+/// one read of the terminal delivers, a paste or fast typing) give one lookup, at most one
+/// is in flight, and text typed meanwhile is looked up once the answer arrives. A lookup in
+/// flight is not cancelled for newer text, so every audited search that was sent is shown.
+public final class AsYouType {
+    /// A lookup waits for the end of this batch of keys, is in flight, or must be redone.
+    public private(set) var scheduled: TimerID?
+    public private(set) var inFlight = false, stale = false
+    private let lookUp: (UI) -> Bool
 
-    public init(ui: UI, delay: Double) {
-        self.ui = ui
-        self.delay = delay
-    }
+    /// `lookUp` sends the request and returns true, or returns false when there is nothing
+    /// to ask; the request's completion then calls `answered`.
+    public init(_ lookUp: @escaping (UI) -> Bool) { self.lookUp = lookUp }
 
-    public func trigger(_ body: @escaping (UI) -> Void) {
-        cancel()
-        timer = ui.after(delay) { [weak self] ui in
-            self?.timer = nil
-            body(ui)
+    /// The text changed.
+    public func changed(_ ui: UI) {
+        guard scheduled == nil else { return }
+        scheduled = ui.after(0) { [weak self] ui in
+            self?.scheduled = nil
+            self?.start(ui)
         }
     }
 
-    public func cancel() {
-        if let t = timer { ui.cancel(t) }
-        timer = nil
+    public func answered(_ ui: UI) {
+        inFlight = false
+        if stale {
+            stale = false
+            start(ui)
+        }
+    }
+
+    /// Nothing more to look up: leaving the screen, an emptied field, or the request in
+    /// flight cancelled or replaced by the screen.
+    public func reset(_ ui: UI) {
+        if let t = scheduled { ui.cancel(t) }
+        scheduled = nil
+        inFlight = false
+        stale = false
+    }
+
+    private func start(_ ui: UI) {
+        guard !inFlight else { stale = true; return }
+        inFlight = lookUp(ui)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import WardCore
 import WardDB
+import WardTestSupport
 import XCTest
 
 /// Every text parameter of every api function granted to ward_app (found in pg_proc, so a
@@ -111,36 +112,6 @@ final class FuzzTests: XCTestCase {
             }
         }
         return targets
-    }
-}
-
-/// A digest of riverside's rows in every tenant table of schema ward, as the owner sees them.
-func riversideFingerprint(_ owner: Connection) throws -> [String: String] {
-    var sums: [String: String] = [:]
-    for r in try owner.query("""
-        SELECT format('%I.%I', n.nspname, c.relname) AS rel FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = 'ward' AND c.relkind = 'r'
-           AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id')
-        """).rows {
-        let rel = try r.string("rel")!
-        sums[rel] = try owner.query("""
-            SELECT md5(coalesce(string_agg(to_jsonb(t)::text, ',' ORDER BY to_jsonb(t)::text), '')) AS m
-              FROM \(rel) t WHERE t.tenant_id = (SELECT id FROM ward.tenants WHERE code = 'riverside')
-            """).first!.string("m")!
-    }
-    return sums
-}
-
-/// A small seeded generator (SplitMix64): the same seed gives the same inputs everywhere.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -9,7 +9,7 @@ import XCTest
 /// the terminal does) must never carry over. The control experiment sets the context the
 /// wrong way (session-level SET) and must see it leak: the detector works.
 ///
-/// POOL_TRANSACTIONS per client: 150 by default, 10,000 in `make test-long`.
+/// POOL_TRANSACTIONS per client: 150 by default, 10,000 in `make test-long` (CI runs both).
 final class PooledIsolationTests: XCTestCase {
     static let clients = 64
     static let poolSize = 8

@@ -20,16 +20,16 @@ final class PatientSearchTests: DemoDatabaseCase {
         let before = try searchEvents()
 
         h.type("zo")  // one batch, as a paste or fast typing reaches the event loop
-        XCTAssertFalse(screen.searching, "nothing is sent before the batch has been read")
+        XCTAssertFalse(screen.typing.inFlight, "nothing is sent before the batch has been read")
         h.ui.fireDueTimers(now: .infinity)
-        XCTAssertTrue(screen.searching, "the batch is searched at once, without a pause")
+        XCTAssertTrue(screen.typing.inFlight, "the batch is searched at once, without a pause")
 
         h.type("e")  // typed while "zo" is out
         h.ui.fireDueTimers(now: .infinity)
-        XCTAssertTrue(screen.searchStale, "the new text waits for the answer in flight instead of cancelling it")
+        XCTAssertTrue(screen.typing.stale, "the new text waits for the answer in flight instead of cancelling it")
         h.drain()
 
-        XCTAssertFalse(screen.searching)
+        XCTAssertFalse(screen.typing.inFlight)
         XCTAssertEqual(screen.searched, "zoe", "the latest text was searched last")
         XCTAssertTrue(h.shows("Ng, Zoë"), h.screen().joined(separator: "\n"))
         XCTAssertEqual(try searchEvents() - before, 2, "two searches (\"zo\", \"zoe\"), one audit event each; never \"z\"")
@@ -45,7 +45,7 @@ final class PatientSearchTests: DemoDatabaseCase {
         XCTAssertTrue(h.shows("Ng, Zoë"))
         h.ui.handle(.ctrl("u"))
         h.ui.fireDueTimers(now: .infinity)
-        XCTAssertFalse(screen.searching)
+        XCTAssertFalse(screen.typing.inFlight)
         XCTAssertTrue(screen.table.rows.isEmpty)
         XCTAssertFalse(h.shows("Ng, Zoë"), h.screen().joined(separator: "\n"))
     }

@@ -126,13 +126,33 @@ final class UITests: XCTestCase {
         XCTAssertEqual(log.count, 4)
     }
 
-    func testDebouncerRunsOnlyTheLastCall() {
+    /// One lookup per batch of keys, at once; keys typed while it is out give one more when
+    /// it is answered, never a second one in flight; reset forgets what was scheduled.
+    func testAsYouTypeLooksUpOncePerBatchAndOnceMoreAfterTheAnswer() {
         let ui = makeUI(SampleScreen())
-        let d = Debouncer(ui: ui, delay: 0.3)
-        var ran: [Int] = []
-        for i in 1...3 { d.trigger { _ in ran.append(i) } }
+        var sent = 0
+        let typing = AsYouType { _ in sent += 1; return true }
+        for _ in 1...3 { typing.changed(ui) }
+        XCTAssertEqual(sent, 0, "nothing before the batch has been read")
+        ui.fireDueTimers(now: UI.monotonicNow())
+        XCTAssertEqual(sent, 1)
+        typing.changed(ui); typing.changed(ui)
+        ui.fireDueTimers(now: UI.monotonicNow())
+        XCTAssertEqual(sent, 1, "one lookup in flight at a time")
+        XCTAssertTrue(typing.stale)
+        typing.answered(ui)
+        XCTAssertEqual(sent, 2, "the newer text is looked up when the answer is in")
+        typing.answered(ui)
+        XCTAssertEqual(sent, 2)
+        XCTAssertFalse(typing.inFlight)
+        typing.changed(ui)
+        typing.reset(ui)
         ui.fireDueTimers(now: UI.monotonicNow() + 1)
-        XCTAssertEqual(ran, [3])
+        XCTAssertEqual(sent, 2, "a reset cancels the lookup scheduled for this batch")
+        let empty = AsYouType { _ in false }
+        empty.changed(ui)
+        ui.fireDueTimers(now: UI.monotonicNow())
+        XCTAssertFalse(empty.inFlight, "nothing to ask is not a lookup in flight")
     }
 
     func testKeyBarKeepsQuitWhenNarrow() {

@@ -47,7 +47,7 @@ final class AuditScreen: Screen {
     func willDisappear(ui: UI) { typing.reset(ui) }
 
     func load(_ ui: UI, before: Int?) {
-        ui.setBusy("Loading")
+        ui.setBusy("Loading", after: 0.15)
         let f = filter.text.trimmingCharacters(in: .whitespaces)
         app.backend.submit(Api.auditPage(beforeID: before, filter: f), slot: "audit") { [weak self] result in
             guard let self else { return }

@@ -30,7 +30,6 @@ final class PatientSearchScreen: Screen {
     var hits: [Api.PatientHit] = []
     var searched = ""
     lazy var typing = AsYouType { [weak self] ui in self?.search(ui) ?? false }
-    var busyTimer: TimerID?
 
     init(app: StaffApp) {
         self.app = app
@@ -57,8 +56,6 @@ final class PatientSearchScreen: Screen {
     func stopSearching(_ ui: UI) {
         app.backend.cancel(slot: "search")
         typing.reset(ui)
-        if let t = busyTimer { ui.cancel(t) }
-        busyTimer = nil
         ui.setBusy(nil)
     }
 
@@ -72,12 +69,9 @@ final class PatientSearchScreen: Screen {
     func search(_ ui: UI) -> Bool {
         let q = databaseQuery(query.text)
         guard !q.isEmpty else { return false }
-        // Only a slow answer earns the spinner; a fast one would just flicker.
-        busyTimer = ui.after(0.15) { ui in ui.setBusy("Searching") }
+        ui.setBusy("Searching", after: 0.15)
         app.backend.submit(Api.searchPatients(q), slot: "search") { [weak self] result in
             guard let self else { return }
-            if let t = busyTimer { ui.cancel(t) }
-            busyTimer = nil
             ui.setBusy(nil)
             switch result {
             case .success(let found):

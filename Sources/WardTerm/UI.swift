@@ -67,6 +67,7 @@ public final class UI {
     private var lastKeyTime = UI.monotonicNow()
     private var idleHook: (seconds: Double, handler: () -> Void, fired: Bool)?
     private var spinnerTimer: TimerID?
+    private var busyDelay: TimerID?
     /// Called for global actions the UI does not handle itself and the screen declines.
     public var onGlobalAction: ((Action, UI) -> Void)?
 
@@ -135,6 +136,8 @@ public final class UI {
     /// Shows a spinner and a label ("Searching") at the right of the message line while a
     /// slow query runs; nil hides it.
     public func setBusy(_ label: String?) {
+        if let t = busyDelay { cancel(t) }
+        busyDelay = nil
         busyLabel = label
         if label != nil, spinnerTimer == nil {
             spinnerTimer = after(0.25, repeating: 0.25) { ui in ui.spinnerPhase += 1 }
@@ -142,6 +145,13 @@ public final class UI {
             cancel(t)
             spinnerTimer = nil
         }
+    }
+
+    /// The same, shown only if the query is still running after `delay`: an answer as fast
+    /// as typing would only make the label flicker (and cost bytes over SSH).
+    public func setBusy(_ label: String, after delay: Double) {
+        if let t = busyDelay { cancel(t) }
+        busyDelay = after(delay) { ui in ui.setBusy(label) }
     }
 
     // MARK: Timers, fds, idle

@@ -207,7 +207,7 @@ final class ScreenFuzzTests: DemoDatabaseCase {
         })
         let formFields = ["patient", "clinician", "date", "time", "minutes", "reason"]
         targets.append(Target(screen: "appointment form", fields: formFields, clinic: "northside", user: "fiona",
-                              table: "ward.appointments", mayAdd: 1, benign: "alvarez") { [unowned self] h, field, input in
+                              table: "ward.appointments", mayAdd: 1, benign: "alvarez") { h, field, input in
             let day = freshDay()
             let screen = AppointmentFormScreen(app: h.app, booking: sam, on: day, clinicians: clinicians) { _, _ in }
             h.ui.push(screen)

@@ -155,6 +155,20 @@ final class UITests: XCTestCase {
         XCTAssertFalse(empty.inFlight, "nothing to ask is not a lookup in flight")
     }
 
+    func testADelayedBusyLabelShowsOnlyForASlowAnswer() {
+        let ui = makeUI(SampleScreen())
+        let now = UI.monotonicNow()
+        ui.setBusy("Searching", after: 0.15)
+        XCTAssertNil(ui.busyLabel)
+        ui.fireDueTimers(now: now + 0.3)
+        XCTAssertEqual(ui.busyLabel, "Searching", "still running after the delay")
+        ui.setBusy(nil)
+        ui.setBusy("Loading", after: 0.15)
+        ui.setBusy(nil)  // answered in time
+        ui.fireDueTimers(now: now + 10)
+        XCTAssertNil(ui.busyLabel, "a fast answer never shows the label")
+    }
+
     func testKeyBarKeepsQuitWhenNarrow() {
         let items = KeyBar.fitting([StandardActions.help] + SampleScreen.list + [StandardActions.quit], cols: 30)
         XCTAssertEqual(items.map(\.name), ["help", "search", "quit"])

@@ -44,6 +44,15 @@ final class ConsentTests: DemoDatabaseCase {
         let river = try login("riverside", "dana")
         XCTAssertEqual(river.search("ng zoe"), [], "riverside still cannot see Zoë")
 
+        // Back in the list, the same search now finds her here; she is opened from it.
+        h.press(.escape)
+        XCTAssertTrue(h.ui.top === search)
+        h.ui.handle(.backspace); h.type("e")
+        h.settle()
+        XCTAssertTrue(h.shows("Ng, Zoë"), h.screen().joined(separator: "\n"))
+        h.press(.enter)
+        XCTAssertTrue(h.ui.top is PatientRecordScreen)
+
         // The patient changes their mind.
         h.press(.char("r"))
         XCTAssertTrue(h.shows("Revoke consent"))

@@ -44,7 +44,7 @@ final class PatientSearchScreen: Screen {
         if case .pageUp = key { return table.handle(key) }
         if case .pageDown = key { return table.handle(key) }
         guard query.handle(key) else { return false }
-        if databaseQuery(query.text).isEmpty {
+        if query.text.trimmingCharacters(in: .whitespaces).isEmpty {
             stopSearching(ui)
             hits = []; table.rows = []; searched = ""
         } else {

@@ -362,7 +362,7 @@ public final class UI {
 /// flight is not cancelled for newer text, so every audited search that was sent is shown.
 public final class AsYouType {
     /// A lookup waits for the end of this batch of keys, is in flight, or must be redone.
-    public private(set) var scheduled: TimerID?
+    private var scheduled: TimerID?
     public private(set) var inFlight = false, stale = false
     private let lookUp: (UI) -> Bool
 

@@ -35,8 +35,13 @@ public final class Backend {
     /// Seconds a request may run, or wait for a lock, before the server cancels it: a save
     /// stuck behind another transaction ends with a sentence, the form kept, instead of never.
     public var timeout: Double = 30
+    /// Runs a body after a delay on the event loop (StaffApp: `ui.after`). PostgreSQL ignores
+    /// a cancel that arrives while it is still reading the query, so until a cancelled
+    /// request ends the cancel is sent again; nil sends it once.
+    public var later: ((Double, @escaping () -> Void) -> Void)?
 
     private struct Job {
+        let id: Int
         let slot: String?
         let sql: String
         let params: [SQLValue]
@@ -46,6 +51,7 @@ public final class Backend {
     }
     private var queue: [Job] = []
     private var inFlight: Job?
+    private var jobs = 0
 
     public init(connection: Connection) {
         self.connection = connection
@@ -55,15 +61,10 @@ public final class Backend {
 
     public func submit<T>(_ request: Request<T>, slot: String? = nil,
                           completion: @escaping (Result<T, UserError>) -> Void) {
-        if let slot {
-            queue.removeAll { $0.slot == slot }
-            if inFlight?.slot == slot {
-                inFlight?.cancelled = true
-                connection.cancel()
-            }
-        }
+        if let slot { cancel(slot: slot) }
         let decode = request.decode
-        queue.append(Job(slot: slot, sql: request.sql, params: request.params, isWrite: request.isWrite) { outcome in
+        jobs += 1
+        queue.append(Job(id: jobs, slot: slot, sql: request.sql, params: request.params, isWrite: request.isWrite) { outcome in
             switch outcome {
             case .success(let rows):
                 do { completion(.success(try decode(rows))) } catch {
@@ -80,9 +81,23 @@ public final class Backend {
     /// Drops queued requests of a slot and cancels one in flight (leaving a screen).
     public func cancel(slot: String) {
         queue.removeAll { $0.slot == slot }
-        if inFlight?.slot == slot {
-            inFlight?.cancelled = true
+        if let job = inFlight, job.slot == slot {
             connection.cancel()
+            if !job.cancelled {
+                inFlight?.cancelled = true
+                cancelAgain(job.id, after: 0.1)
+            }
+        }
+    }
+
+    /// The cancel may have reached the server before the query did; a request still in
+    /// flight is cancelled again (each time later, at most every 2 s). Until its answer is
+    /// read no other request is sent, so a late cancel can only hit this one or none.
+    private func cancelAgain(_ id: Int, after delay: Double) {
+        later?(delay) { [weak self] in
+            guard let self, inFlight?.id == id else { return }
+            connection.cancel()
+            cancelAgain(id, after: min(delay * 2, 2))
         }
     }
 
@@ -94,13 +109,20 @@ public final class Backend {
         guard inFlight != nil else { return connection.isAlive }
         inFlight = nil
         watchSocket(nil)
-        connection.cancel()
         // A request cancelled in its pipeline is rolled back whole (one implicit transaction).
-        guard (try? connection.wait(seconds: seconds)) != nil else {
-            connection.close()
-            return false
-        }
-        return connection.isAlive
+        // The cancel is repeated, as in cancelAgain: the first may reach a server still
+        // reading the request, which would then run (and commit) after we have gone.
+        let deadline = Date().addingTimeInterval(seconds)
+        var slice = 0.1
+        repeat {
+            connection.cancel()
+            if (try? connection.wait(seconds: min(slice, max(0, deadline.timeIntervalSinceNow)))) != nil {
+                return connection.isAlive
+            }
+            slice = min(slice * 2, 2)
+        } while deadline.timeIntervalSinceNow > 0
+        connection.close()
+        return false
     }
 
     /// The event loop saw the socket readable.

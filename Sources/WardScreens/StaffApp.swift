@@ -47,6 +47,7 @@ public final class StaffApp {
             socketWatch = fd.map { ui.watch(fd: $0) { [unowned self] _ in backend.socketReadable() } }
         }
         backend.onConnectionState = { [unowned self] up in up ? connectionBack() : connectionLost() }
+        backend.later = { [unowned self] seconds, body in ui.after(seconds) { _ in body() } }
         ui.push(LoginScreen(app: self))
         let seconds = idleLockSeconds ?? Double(ui.config.idleLockMinutes * 60)
         if seconds > 0 {

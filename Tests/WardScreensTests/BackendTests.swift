@@ -21,7 +21,9 @@ final class BackendTests: XCTestCase {
         let c = try XCTUnwrap(Self.cluster)
         backend = Backend(connection: try Connection(c.dsn()))
         backend.watchSocket = { [unowned self] fd in watched = fd }
+        backend.later = { [unowned self] seconds, body in timers.append((Date().addingTimeInterval(seconds), body)) }
     }
+    var timers: [(due: Date, body: () -> Void)] = []
 
     /// What the event loop does: wait on the socket, tell the backend, until idle.
     func drain(seconds: Double = 5) {
@@ -30,6 +32,9 @@ final class BackendTests: XCTestCase {
             guard let fd = watched else { return }
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             if poll(&pfd, 1, 50) > 0 { backend.socketReadable() }
+            let due = timers.filter { $0.due <= Date() }
+            timers.removeAll { $0.due <= Date() }
+            for t in due { t.body() }
         }
     }
 
@@ -54,6 +59,39 @@ final class BackendTests: XCTestCase {
         drain(seconds: 60)
         XCTAssertEqual(answers, ["new"], "the older search must be cancelled, not answered")
         XCTAssertLessThan(Date().timeIntervalSince(started), 30, "the old query was cancelled, not waited for")
+    }
+
+    /// PostgreSQL drops a cancel that arrives while it is still reading the query: here the
+    /// server process is frozen (SIGSTOP) while both searches are sent, so the first cancel
+    /// is surely lost. Only a cancel sent again stops the old search before its 30 s timeout.
+    func testACancelTheServerIgnoredIsSentAgain() throws {
+        var answers: [String] = []
+        let pid = backend.connection.backendPID
+        XCTAssertGreaterThan(pid, 0)
+        let started = Date()
+        XCTAssertEqual(kill(pid, SIGSTOP), 0)
+        backend.submit(Request("SELECT 'old' AS v FROM pg_sleep(60)") { try $0.first!.string("v")! }, slot: "search") {
+            if case .success(let v) = $0 { answers.append(v) }
+        }
+        backend.submit(Request("SELECT 'new' AS v") { try $0.first!.string("v")! }, slot: "search") {
+            if case .success(let v) = $0 { answers.append(v) }
+        }
+        usleep(300_000)
+        XCTAssertEqual(kill(pid, SIGCONT), 0)
+        drain(seconds: 60)
+        XCTAssertEqual(answers, ["new"])
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10, "the old search ran until its timeout: the cancel was not sent again")
+    }
+
+    /// The way out (SIGHUP, quit during a save) cancels and waits a bounded time; the first
+    /// cancel is lost the same way, and only a repeated one stops the request before ward goes.
+    func testStoppingRepeatsACancelTheServerIgnored() throws {
+        let pid = backend.connection.backendPID
+        XCTAssertEqual(kill(pid, SIGSTOP), 0)
+        backend.submit(Request("SELECT 'old' AS v FROM pg_sleep(60)") { try $0.first!.string("v")! }) { _ in }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { kill(pid, SIGCONT) }
+        XCTAssertTrue(backend.stop(within: 5), "the request was cancelled and the connection is idle")
+        XCTAssertEqual(try backend.connection.query("SELECT 1 AS one").first?.int("one"), 1)
     }
 
     func testRawErrorsBecomeSentences() {

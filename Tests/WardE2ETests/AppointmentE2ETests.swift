@@ -140,19 +140,29 @@ final class AppointmentE2ETests: DemoE2ECase {
         XCTAssertFalse(keyBar.contains("Check in") || keyBar.contains("Cancel") || keyBar.contains("No-show"),
                        "a specialist has no appointment.checkin or appointment.cancel: \(keyBar)")
 
-        // The week: Monday to Sunday, twenty demo appointments on weekdays.
+        // The week: Monday to Sunday, twenty demo appointments on weekdays. The week opens on
+        // the first visit not yet over, which scrolls the list at some hours of the week, so
+        // what is checked is what holds on any day: Home shows and selects Monday 09:00 (the
+        // first of the twenty), End shows and selects Friday 15:00 (the last), each alone in
+        // reverse video.
         s.sendKeys("w")
         let monday = londonDay(1 - todayWeekday)
+        let friday = londonDay(5 - todayWeekday)
         try waitForHeading(s, "Week of Mon \(dmy(monday))")
-        try waitForRow(s, "Mon \(dmy(monday))", "09:00")
-        s.sendKeys("Home")
         func reversed(_ line: String) -> Bool { line.contains("\u{1b}[7m") || line.contains(";7m") }
-        func line(_ raw: [String], _ time: String) -> String {
-            raw.first { $0.contains("Mon \(dmy(monday))") && $0.contains(time) } ?? ""
+        func line(_ raw: [String], _ day: String, _ time: String) -> String {
+            raw.first { $0.contains("\(day) \(dmy(day == "Mon" ? monday : friday))") && $0.contains(time) } ?? ""
         }
-        // Home selects Monday 09:00: that row, and only that one, in reverse video.
-        let raw = try waitUntil(s, "Monday 09:00 in reverse video", escapes: true) { reversed(line($0, "09:00")) }
-        XCTAssertFalse(reversed(line(raw, "11:00")), line(raw, "11:00").debugDescription)
+        // The week has loaded when one of its rows is selected.
+        try waitUntil(s, "a selected row of the week", escapes: true) { raw in raw.dropFirst(3).dropLast().contains(where: reversed) }
+        s.sendKeys("Home")
+        var raw = try waitUntil(s, "Monday 09:00 in reverse video", escapes: true) { reversed(line($0, "Mon", "09:00")) }
+        XCTAssertFalse(reversed(line(raw, "Mon", "11:00")), line(raw, "Mon", "11:00").debugDescription)
+        XCTAssertEqual(raw.dropFirst(3).dropLast().filter(reversed).count, 1, "one selected row:\n" + dump(raw))
+        s.sendKeys("End")
+        raw = try waitUntil(s, "Friday 15:00 in reverse video", escapes: true) { reversed(line($0, "Fri", "15:00")) }
+        XCTAssertFalse(reversed(line(raw, "Fri", "13:00")), line(raw, "Fri", "13:00").debugDescription)
+        XCTAssertEqual(raw.dropFirst(3).dropLast().filter(reversed).count, 1, "one selected row:\n" + dump(raw))
         for sgr in ["[31m", "[36m", "[44m", "[46m", "38;5", "48;5"] {
             XCTAssertFalse(raw.joined().contains(sgr), "colour \(sgr) drawn with NO_COLOR")
         }

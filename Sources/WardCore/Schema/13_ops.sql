@@ -1,126 +1,10 @@
--- Staff administration, part two: a reset password really must be changed (and ends the
--- sessions opened with the old one), and the operator's commands (`ward clinic add|list`,
--- `ward staff add`).
---
--- 1. "Must change password" is enforced by the database, not only by the login screen.
---    An administrator who resets a password knows it; until the person has chosen a new
---    one, a session of that account may do nothing but change it. ward.open_session gives
---    such a session the role 'password_change', which has no permission at all: it reads
---    no row and no api call but change_password succeeds, whatever client it comes from.
---    api.change_password then gives the session the person's own role. (A flag tested
---    inside ward.has_permission() would do the same, but policies call that function once
---    per row: see EXPLAIN of api.audit_log. The role costs nothing per row.)
---
--- 2. Operator functions live in schema `ops`, owned by ward_owner. ward_app has no USAGE
---    on the schema and no EXECUTE on the functions (EXECUTE is never granted to PUBLIC,
---    see 0002); the people who may call them are the members of ward_owner, i.e. whoever
---    holds the owner DSN that `ward migrate` uses. They are SECURITY DEFINER as ward_owner
---    because memberships has FORCE ROW LEVEL SECURITY and only ward_owner's BYPASSRLS
---    attribute (attributes are not inherited by members) lets a row be written without a
---    clinic session. Every call writes an event in the platform's audit chain, with the
---    database user who ran it, since operator tools have no staff account.
-
--- 1. Must change password ------------------------------------------------------------
-
-INSERT INTO ward.roles VALUES ('password_change', 'a session that must choose a new password first: no permission');
--- Never a membership's role: it belongs to sessions only (like 'support').
-ALTER TABLE ward.memberships ADD CONSTRAINT memberships_no_password_change_role CHECK (role <> 'password_change');
-
--- As in 0006, except the role: a session of an account whose password was set by someone
--- else gets 'password_change' whatever role was asked for. Done here rather than in
--- api.login so that every way of opening a session obeys it, and so that this migration
--- does not carry a second copy of api.login.
-CREATE OR REPLACE FUNCTION ward.open_session(p_tenant uuid, p_staff uuid, p_role text,
-                                             p_impersonated_by uuid DEFAULT NULL, p_reason text DEFAULT NULL)
-    RETURNS text
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
-    AS $$
-DECLARE
-    token text := pg_catalog.encode(ext.gen_random_bytes(32), 'hex');
-    r text := p_role;
-BEGIN
-    IF EXISTS (SELECT 1 FROM ward.staff s WHERE s.id = p_staff AND s.must_change_password) THEN
-        r := 'password_change';
-    END IF;
-    INSERT INTO ward.sessions (tenant_id, token_hash, staff_id, role, impersonated_by, impersonation_reason)
-    VALUES (p_tenant, pg_catalog.sha256(pg_catalog.convert_to(token, 'UTF8')), p_staff, r,
-            p_impersonated_by, p_reason);
-    RETURN token;
-END $$;
-
--- As in 0006, plus: the new password must differ from the current one (or "changing" it
--- would leave it known to the administrator who set it), and a 'password_change' session
--- receives the person's role in this clinic.
-CREATE OR REPLACE FUNCTION api.change_password(old_password text, new_password text) RETURNS void
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
-    AS $$
-DECLARE
-    l record;
-    h text;
-BEGIN
-    SELECT * INTO l FROM ward.require_session();
-    SELECT password_hash INTO h FROM ward.staff WHERE id = l.staff_id;
-    IF ext.crypt(COALESCE(old_password, ''), h) <> h THEN
-        RAISE EXCEPTION 'the current password is not right' USING ERRCODE = '28P01', HINT = 'field:old_password';
-    END IF;
-    IF pg_catalog.length(COALESCE(new_password, '')) < 10 THEN
-        RAISE EXCEPTION 'the new password needs at least 10 characters' USING ERRCODE = '22023', HINT = 'field:new_password';
-    END IF;
-    IF ext.crypt(new_password, h) = h THEN
-        RAISE EXCEPTION 'the new password must differ from the current one' USING ERRCODE = '22023', HINT = 'field:new_password';
-    END IF;
-    UPDATE ward.staff SET password_hash = ward.hash_password(new_password), must_change_password = false
-     WHERE id = l.staff_id;
-    IF l.role = 'password_change' THEN
-        UPDATE ward.sessions se SET role = m.role
-          FROM ward.memberships m
-         WHERE se.tenant_id = l.tenant_id AND se.id = l.session_id
-           AND m.tenant_id = l.tenant_id AND m.staff_id = l.staff_id AND m.disabled_at IS NULL;
-    END IF;
-    PERFORM ward.audit_here('staff.password_changed', 'staff', l.staff_id::text, NULL, '{}');
-END $$;
-
--- As in 0010, plus: the person's open sessions end.
-CREATE OR REPLACE FUNCTION api.reset_staff_password(staff uuid, new_password text) RETURNS void
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
-    AS $$
-DECLARE
-    l record;
-BEGIN
-    PERFORM ward.require_permission('staff.manage');
-    SELECT * INTO l FROM ward.require_session();
-    IF NOT EXISTS (SELECT 1 FROM ward.memberships m WHERE m.tenant_id = l.tenant_id
-                      AND m.staff_id = reset_staff_password.staff) THEN
-        RAISE EXCEPTION 'no such staff member here' USING ERRCODE = 'P0002';
-    END IF;
-    -- An account is platform-wide: one clinic's admin must not take over a person who also
-    -- works elsewhere (add them here, then set their password). Only the platform may.
-    IF EXISTS (SELECT 1 FROM ward.memberships m WHERE m.staff_id = reset_staff_password.staff
-                  AND m.tenant_id <> l.tenant_id) THEN
-        RAISE EXCEPTION 'this person also works at another clinic; ask the platform administrators to reset the password'
-            USING ERRCODE = '42501';
-    END IF;
-    IF pg_catalog.length(COALESCE(new_password, '')) < 10 THEN
-        RAISE EXCEPTION 'the password needs at least 10 characters' USING ERRCODE = '22023', HINT = 'field:password';
-    END IF;
-    UPDATE ward.staff s SET password_hash = ward.hash_password(new_password), must_change_password = true,
-           failed_logins = 0, locked_until = NULL
-     WHERE s.id = reset_staff_password.staff;
-    PERFORM ward.audit_here('staff.password_reset', 'staff', reset_staff_password.staff::text, NULL, '{}');
-    -- The one change from 0010: whoever is logged in with the old password is logged out
-    -- (a reset is often the answer to a password someone else has learnt). After the audit
-    -- event, which must still find the caller's session if she reset her own password.
-    UPDATE ward.sessions se SET revoked_at = pg_catalog.now()
-     WHERE se.tenant_id = l.tenant_id AND se.staff_id = reset_staff_password.staff AND se.revoked_at IS NULL;
-END $$;
-
--- 2. Operator functions ---------------------------------------------------------------
-
-CREATE SCHEMA ops AUTHORIZATION ward_owner;
-REVOKE ALL ON SCHEMA ops FROM PUBLIC;
+-- The operator's functions (`ward clinic add|list`, `ward staff add`), in schema ops,
+-- owned by ward_owner. ward_app has no USAGE on the schema and no EXECUTE on them; their
+-- callers are the members of ward_owner, i.e. whoever holds the owner DSN. They are
+-- SECURITY DEFINER as ward_owner because memberships has FORCE ROW LEVEL SECURITY and only
+-- ward_owner's BYPASSRLS (attributes are not inherited by members) lets a row be written
+-- without a clinic session. Every call writes an event in the platform's audit chain, with
+-- the database user who ran it, since operator tools have no staff account.
 
 -- A new clinic. Every argument is checked here so the command line can pass on one
 -- sentence; the table's CHECK constraints remain the last word.
@@ -247,7 +131,7 @@ BEGIN
     IF EXISTS (SELECT 1 FROM ward.memberships m WHERE m.tenant_id = t.id AND m.staff_id = sid) THEN
         RAISE EXCEPTION '% is already a member of %', u, t.code USING ERRCODE = '22023', HINT = 'field:username';
     END IF;
-    -- Platform and clinic accounts stay apart (see api.add_staff_member in 0010).
+    -- Platform and clinic accounts stay apart (as api.add_staff_member).
     IF EXISTS (SELECT 1 FROM ward.memberships m JOIN ward.tenants x ON x.id = m.tenant_id
                 WHERE m.staff_id = sid AND x.kind <> t.kind) THEN
         RAISE EXCEPTION '% already works at %, and platform and clinic accounts are kept apart: choose another username',
@@ -264,6 +148,3 @@ BEGIN
     RETURN sid;
 END $$;
 
--- Only the owner (and its members, the operators) may run these.
-REVOKE EXECUTE ON FUNCTION ops.add_clinic(text, text, text, text, text), ops.clinics(),
-    ops.account_exists(text), ops.add_staff(text, text, text, text, text) FROM PUBLIC;

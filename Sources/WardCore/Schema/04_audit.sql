@@ -1,17 +1,12 @@
 -- The audit log: append-only, one hash chain per clinic.
 --
--- hash = sha256(prev_hash || canonical row), with canonical row defined once, in
+-- hash = sha256(prev_hash || canonical row), the canonical row defined once, in
 -- ward.audit_canonical(), which both the writer and `ward audit verify` use. The first
--- event of a clinic has prev_hash = 32 zero bytes.
---
--- Concurrent writers of one clinic serialise on that clinic's row in ward.audit_heads
--- (SELECT ... FOR UPDATE), held until commit; the id is drawn after the lock is taken, so
--- within a clinic the chain order is the id order. Clinics never wait for each other.
---
--- Login failures that name no existing clinic, and events of platform sessions, go to the
--- chain of the 'platform' pseudo-tenant, which only `ward audit verify` and operators read.
-GRANT CREATE ON SCHEMA ward, api TO ward_auth;
-
+-- event of a clinic has prev_hash = 32 zero bytes. Concurrent writers of one clinic
+-- serialise on that clinic's row in ward.audit_heads (FOR UPDATE, held until commit); the
+-- id is drawn after the lock, so within a clinic the chain order is the id order. Clinics
+-- never wait for each other. Events with no clinic (logins naming none, operator tools)
+-- go to the chain of the 'platform' pseudo-tenant.
 CREATE TABLE ward.audit_events (
     tenant_id       uuid NOT NULL REFERENCES ward.tenants (id),
     id              bigint NOT NULL GENERATED ALWAYS AS IDENTITY,
@@ -39,23 +34,25 @@ CREATE TABLE ward.audit_heads (
 );
 
 -- The canonical form of an event: a JSON array of every field but the hash, in a fixed
--- order, times in UTC with microseconds. Independent of the session's TimeZone and
--- DateStyle, so a verifier anywhere recomputes the same bytes.
+-- order, times in UTC with microseconds, independent of the session's TimeZone and
+-- DateStyle. STABLE and without SET so that it inlines (docs/adr/0005-audit-hashing.md):
+-- every name in it is therefore qualified, the operator too.
 CREATE FUNCTION ward.audit_canonical(e ward.audit_events) RETURNS text
-    LANGUAGE sql IMMUTABLE
-    SET search_path = pg_catalog, pg_temp
+    LANGUAGE sql STABLE
     AS $$
     SELECT pg_catalog.jsonb_build_array(
         e.tenant_id, e.id,
-        pg_catalog.to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+        pg_catalog.to_char(pg_catalog.timezone('UTC', e.occurred_at), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
         e.actor_id, e.session_id, e.impersonated_by, e.action, e.object_type, e.object_id,
         e.patient_id, e.details, pg_catalog.encode(e.prev_hash, 'hex'))::text
     $$;
 
 CREATE FUNCTION ward.audit_hash(e ward.audit_events) RETURNS bytea
-    LANGUAGE sql IMMUTABLE
-    SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT pg_catalog.sha256(e.prev_hash || pg_catalog.convert_to(ward.audit_canonical(e), 'UTF8')) $$;
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT pg_catalog.sha256(e.prev_hash OPERATOR(pg_catalog.||)
+                             pg_catalog.convert_to(ward.audit_canonical(e), 'UTF8'))
+    $$;
 
 -- Appends one event to a clinic's chain. Not executable by ward_app: events come from
 -- triggers and from the api functions, never from a caller's own words.
@@ -77,7 +74,7 @@ BEGIN
     END IF;
     e.tenant_id := p_tenant;
     e.id := pg_catalog.nextval(pg_catalog.pg_get_serial_sequence('ward.audit_events', 'id'));
-    e.occurred_at := pg_catalog.clock_timestamp();
+    e.occurred_at := ward.now();
     e.actor_id := p_actor;
     e.session_id := p_session;
     e.impersonated_by := p_impersonated_by;
@@ -98,8 +95,10 @@ CREATE FUNCTION ward.platform_tenant() RETURNS uuid
     SET search_path = pg_catalog, pg_temp
     AS $$ SELECT t.id FROM ward.tenants t WHERE t.kind = 'platform' $$;
 
--- Appends an event in the caller's clinic, attributed to the caller's session. Without a
--- live session (operator tools), the event goes to p_fallback_tenant, or to the platform.
+-- Appends an event in the caller's clinic, attributed to the caller's session, and moves
+-- that session's idle clock: every writing api function and every audited read comes
+-- through here, so none can forget to. Without a live session (operator tools) the event
+-- goes to p_fallback_tenant, or to the platform.
 CREATE FUNCTION ward.audit_here(
     p_action text, p_object_type text, p_object_id text, p_patient uuid, p_details jsonb,
     p_fallback_tenant uuid DEFAULT NULL) RETURNS bigint
@@ -111,6 +110,7 @@ DECLARE
 BEGIN
     SELECT * INTO s FROM ward.live_session();
     IF FOUND THEN
+        PERFORM ward.touch_session();
         RETURN ward.write_audit(s.tenant_id, p_action, p_object_type, p_object_id, p_patient,
                                 p_details, s.staff_id, s.session_id, s.impersonated_by);
     END IF;
@@ -165,22 +165,3 @@ CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON ward.audit_events
     FOR EACH STATEMENT EXECUTE FUNCTION ward.refuse_audit_change();
 CREATE TRIGGER audit_heads_no_truncate BEFORE TRUNCATE ON ward.audit_heads
     FOR EACH STATEMENT EXECUTE FUNCTION ward.refuse_audit_change();
-
-ALTER TABLE ward.audit_events ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ward.audit_events FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON ward.audit_events AS RESTRICTIVE FOR ALL
-    USING (tenant_id = ward.current_tenant()) WITH CHECK (tenant_id = ward.current_tenant());
-CREATE POLICY audit_select ON ward.audit_events FOR SELECT USING (ward.has_permission('audit.view'));
-
-ALTER TABLE ward.audit_heads ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ward.audit_heads FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON ward.audit_heads AS RESTRICTIVE FOR ALL
-    USING (tenant_id = ward.current_tenant()) WITH CHECK (tenant_id = ward.current_tenant());
--- No permissive policy: ward_app never reads or writes chain heads.
-
-ALTER FUNCTION ward.write_audit(uuid, text, text, text, uuid, jsonb, uuid, uuid, uuid) OWNER TO ward_auth;
-ALTER FUNCTION ward.platform_tenant() OWNER TO ward_auth;
-ALTER FUNCTION ward.audit_here(text, text, text, uuid, jsonb, uuid) OWNER TO ward_auth;
-ALTER FUNCTION ward.audit_phi() OWNER TO ward_auth;
-
-REVOKE CREATE ON SCHEMA ward, api FROM ward_auth;

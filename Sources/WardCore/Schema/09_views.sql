@@ -1,9 +1,8 @@
--- What the screens read: views in schema api, each created WITH (security_invoker = true,
--- security_barrier = true) so the caller's own policies apply to every row. A plain view
--- would run with its owner's rights and bypass row-level security.
---
--- ward_app gets SELECT on the views and on exactly the base-table columns they show
--- (invoker views need both); never password or token hashes, never the search keys.
+-- What the screens read: views in schema api, each WITH (security_invoker = true,
+-- security_barrier = true) so the caller's own policies apply to every row (a plain view
+-- would run with its owner's rights and bypass row-level security). ward_app gets SELECT
+-- on the views and on exactly the base-table columns they show (15_grants): never
+-- password or token hashes, never the search keys.
 
 CREATE VIEW api.patient_profiles WITH (security_invoker = true, security_barrier = true) AS
 SELECT p.id AS patient_id, p.family_name, p.given_name, p.date_of_birth, p.sex, p.phone, p.email,
@@ -20,7 +19,7 @@ SELECT c.id AS consent_id, c.patient_id, c.signed_at, s.display_name AS signed_b
 
 CREATE VIEW api.appointments WITH (security_invoker = true, security_barrier = true) AS
 SELECT a.id AS appointment_id, a.patient_id, p.family_name, p.given_name, cp.chart_no,
-       a.clinician_id, s.display_name AS clinician, pg_catalog.lower(a.during) AS starts_at,
+       a.clinician_id, s.display_name AS clinician, a.starts_at,
        pg_catalog.upper(a.during) AS ends_at, a.status, a.reason, a.cancel_reason
   FROM ward.appointments a
   JOIN ward.clinic_patients cp ON cp.tenant_id = a.tenant_id AND cp.patient_id = a.patient_id
@@ -54,19 +53,28 @@ SELECT s.id AS staff_id, s.username, s.display_name, m.role
 CREATE VIEW api.clinic WITH (security_invoker = true, security_barrier = true) AS
 SELECT t.code, t.name, t.time_zone, t.date_order FROM ward.tenants t;
 
-GRANT SELECT ON api.patient_profiles, api.consents, api.appointments, api.clinical_notes,
-    api.audit_log, api.staff_list, api.clinicians, api.clinic TO ward_app;
-GRANT SELECT (id, family_name, given_name, date_of_birth, sex, phone, email, allergies)
-    ON ward.patients TO ward_app;
-GRANT SELECT (tenant_id, patient_id, chart_no, registered_at) ON ward.clinic_patients TO ward_app;
-GRANT SELECT (tenant_id, id, patient_id, signed_at, signed_by, signature, text_version, revoked_at,
-              revoked_by, revoke_reason) ON ward.profile_consents TO ward_app;
-GRANT SELECT (tenant_id, id, patient_id, clinician_id, during, status, reason, cancel_reason)
-    ON ward.appointments TO ward_app;
-GRANT SELECT (tenant_id, id, patient_id, kind, title, body, author_id, signed_at, amends_id)
-    ON ward.clinical_notes TO ward_app;
-GRANT SELECT (tenant_id, id, occurred_at, actor_id, impersonated_by, action, object_type, object_id,
-              patient_id, details) ON ward.audit_events TO ward_app;
-GRANT SELECT (id, username, display_name, must_change_password) ON ward.staff TO ward_app;
-GRANT SELECT (tenant_id, staff_id, role, disabled_at) ON ward.memberships TO ward_app;
-GRANT SELECT (id, code, name, time_zone, date_order) ON ward.tenants TO ward_app;
+-- What the terminal loads after login: its clinic's keys and the portable keys, each with
+-- the scope its values are bound to ('clinic:<tenant id>' or 'portable').
+CREATE VIEW api.data_keys WITH (security_invoker = true, security_barrier = true) AS
+SELECT 'clinic:' || k.tenant_id::text AS scope, k.version, k.wrapped FROM ward.data_keys k
+UNION ALL
+SELECT 'portable', p.version, p.wrapped FROM ward.portable_keys p;
+
+-- The audit viewer's page: a set-returning function rather than a query on api.audit_log,
+-- because a security_barrier view is never flattened and ORDER BY/LIMIT would stay outside
+-- it (docs/adr/0005-audit-hashing.md has the page's figures). SECURITY INVOKER, plain SQL
+-- that inlines: the caller's own policies on audit_events and staff apply as in the view.
+CREATE FUNCTION api.audit_page(before_id bigint, filter text, lim integer)
+    RETURNS TABLE (id bigint, occurred_at timestamptz, actor text, impersonated boolean, action text,
+                   object_type text, object_id text, details jsonb)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT e.id, e.occurred_at, (SELECT s.username FROM ward.staff s WHERE s.id = e.actor_id),
+           e.impersonated_by IS NOT NULL, e.action, e.object_type, e.object_id, e.details
+      FROM ward.audit_events e
+     WHERE e.id < COALESCE(before_id, 9223372036854775807)
+       AND (filter = '' OR e.action LIKE filter || '%'
+            OR e.actor_id = (SELECT s.id FROM ward.staff s WHERE s.username = filter))
+     ORDER BY e.id DESC
+     LIMIT lim
+    $$;

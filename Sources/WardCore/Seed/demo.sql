@@ -1,4 +1,4 @@
--- The demo clinics of DESIGN.md section 5. Every account's password is 'clinic-demo'.
+-- The demo clinics of docs/DESIGN.md, section 5. Every account's password is 'clinic-demo'.
 -- Runs as the owner (row-level security bypassed); the audit triggers still record every
 -- insert in each clinic's chain, which gives the demo its audit history.
 --

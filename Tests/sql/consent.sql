@@ -15,7 +15,7 @@ CREATE TEMP TABLE found AS SELECT * FROM api.find_portable_profile('ng', 'zoe', 
 SELECT is((SELECT count(*)::int FROM found), 1, 'exact identifiers (any case, no accents) find one profile');
 SELECT ok((SELECT masked_name NOT LIKE '%Zoë%' AND masked_name NOT LIKE '%Ng%' FROM found), 'the match is masked');
 SELECT is((SELECT count(*)::int FROM api.find_portable_profile('Ng', 'Zoë', '1991-09-29')), 0, 'a wrong date of birth finds nothing');
--- The signature travels sealed by the terminal (see 14_encryption.sql); any sealed-shaped value will do here.
+-- The signature travels sealed by the terminal (see encryption.sql); any sealed-shaped value will do here.
 SELECT lives_ok(format('SELECT * FROM api.sign_consent(%L, %L::bytea, %L, gen_random_uuid())', (SELECT handle FROM found),
                        decode('5731' || '00000001' || repeat('ab', 40), 'hex'), 'v1'),
                 'the patient signs consent at lakeside');

@@ -1,4 +1,4 @@
--- Attacks that throw the caller's transaction away after reading the answer (0012).
+-- Attacks that throw the caller's transaction away after reading the answer.
 -- Lockout and look-up limits live in sequences, which a ROLLBACK does not undo: so this
 -- file clears theo's and dana's counters first (earlier files may have used them) and again
 -- at the end (its own ROLLBACK would not), leaving no lock behind for later files.
@@ -58,7 +58,7 @@ SET LOCAL ROLE ward_app;
 SELECT throws_ok($$SELECT ward.recover_login_audit()$$, '42501', NULL, 'ward_app cannot run the sweep');
 RESET ROLE;
 
--- A new password set by an administrator lifts the lockout, as it did before 0012.
+-- A new password set by an administrator lifts the lockout.
 UPDATE ward.staff SET password_hash = ward.hash_password('theo-new-password') WHERE id = :'theo';
 SELECT ok(ward.locked_until(:'theo') < now(), 'a new password lifts the lockout');
 

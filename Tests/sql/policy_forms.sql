@@ -1,5 +1,5 @@
--- Migration 0020: policies evaluate the session once per statement, and the two new
--- objects it adds (ward.session_here, ward.consents_here) give nobody more than before.
+-- Policies evaluate the session once per statement (docs/adr/0001), and the objects that
+-- make it so (ward.session_here, ward.consents_here) give nobody more than the policies do.
 SET ROLE ward_app;
 SELECT api.login('northside', 'alice', 'clinic-demo') AS north \gset
 SELECT api.login('riverside', 'rita', 'clinic-demo') AS river \gset

@@ -1,4 +1,4 @@
--- api.audit_page (migration 0017), the audit viewer's page: the caller's own policies apply,
+-- api.audit_page, the audit viewer's page: the caller's own policies apply,
 -- as on the api.audit_log view it replaces for paging.
 SET ROLE ward_app;
 SELECT api.login('northside', 'alice', 'clinic-demo') AS north \gset

@@ -1,4 +1,4 @@
--- Migration 0018: a refused booking names the clashing appointment with the date in the
+-- A refused booking names the clashing appointment with the date in the
 -- clinic's own order, and never names a patient whose profile the clinic no longer sees;
 -- a clinician's day is read through an index, not by filtering their whole history.
 SET ROLE ward_app;

@@ -8,7 +8,7 @@ RESET ROLE;
 BEGIN;
 SELECT plan(15);
 CREATE FUNCTION pg_temp.as_session(tok text) RETURNS void LANGUAGE sql AS $f$ SELECT set_config('ward.session', tok, true) $f$;
--- A value shaped as the terminal seals it (0015: magic, key version, then nonce and
+-- A value shaped as the terminal seals it (magic, key version, then nonce and
 -- ciphertext); the database never opens it, so the text inside only tells notes apart.
 CREATE FUNCTION pg_temp.sealed(t text) RETURNS bytea LANGUAGE sql AS
     $f$ SELECT decode('5731' || '00000001' || repeat('ab', 40) || encode(convert_to(t, 'UTF8'), 'hex'), 'hex') $f$;

@@ -13,6 +13,20 @@ export WARD_KEY_FILE=$keydir/master.key
 "$ward" migrate --dsn "$WARD_ADMIN_DSN" >/dev/null
 "$ward" seed --dsn "$WARD_ADMIN_DSN" --demo >/dev/null
 psql -qc 'CREATE EXTENSION IF NOT EXISTS pgtap'
+# The rules of `ward verify`, for Tests/sql/catalog_rules.sql: the same files, loaded into
+# a schema ward_app cannot reach.
+psql -q -v ON_ERROR_STOP=1 -c 'CREATE SCHEMA tap_rules' \
+    -c 'CREATE TABLE tap_rules.rules (name text PRIMARY KEY, description text NOT NULL, sql text NOT NULL)' \
+    -c 'CREATE TABLE tap_rules.allowlist (rule text NOT NULL, subject text NOT NULL, reason text NOT NULL)'
+for f in Sources/WardCore/Rules/*.sql; do
+    echo "INSERT INTO tap_rules.rules VALUES (:'name', :'description', :'body');" \
+        | psql -q -v ON_ERROR_STOP=1 -v name="$(sed -n '1s/^-- rule: //p' "$f")" \
+               -v description="$(sed -n '2s/^-- //p' "$f")" -v body="$(cat "$f")"
+done
+echo "INSERT INTO tap_rules.allowlist
+      SELECT btrim(split_part(l, '|', 1)), btrim(split_part(l, '|', 2)), btrim(substring(l FROM '^[^|]*[|][^|]*[|](.*)$'))
+        FROM regexp_split_to_table(:'list', E'\\n') l WHERE l !~ '^[[:space:]]*(#|$)';" \
+    | psql -q -v ON_ERROR_STOP=1 -v list="$(cat Sources/WardCore/Rules/allowlist.txt)"
 seeded=$PGDATABASE
 failed=()
 files=(Tests/sql/*.sql)

@@ -78,6 +78,8 @@ CREATE INDEX clinic_patients_family ON ward.clinic_patients (tenant_id, family_k
 CREATE INDEX clinic_patients_given ON ward.clinic_patients (tenant_id, given_key);
 CREATE INDEX clinic_patients_dob ON ward.clinic_patients (tenant_id, date_of_birth);
 CREATE INDEX clinic_patients_phone ON ward.clinic_patients (tenant_id, phone_key);
+-- A profile edit updates every chart of the patient (ward.sync_search_keys), whatever clinic.
+CREATE INDEX clinic_patients_patient ON ward.clinic_patients (patient_id);
 
 CREATE TABLE ward.chart_counters (
     tenant_id uuid PRIMARY KEY REFERENCES ward.tenants (id),

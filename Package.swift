@@ -24,7 +24,7 @@ let package = Package(
                     "WardDB",
                     .product(name: "Crypto", package: "swift-crypto"),
                 ],
-                resources: [.embedInCode("Migrations"), .embedInCode("Seed")]),
+                resources: [.embedInCode("Schema"), .embedInCode("Rules"), .embedInCode("Seed")]),
         // The terminal engine: canvas, widgets, actions, themes, event loop.
         .target(name: "WardTerm", dependencies: [
             "CNcursesw",

@@ -1,6 +1,6 @@
 import WardDB
 
-/// Loads the demo clinics, staff and patients of DESIGN.md section 5 (password
+/// Loads the demo clinics, staff and patients of docs/DESIGN.md, section 5 (password
 /// `clinic-demo` for every account). Runs as an administrator on a migrated database.
 public enum DemoSeed {
     public static let password = "clinic-demo"

@@ -1,28 +1,32 @@
 import Foundation
 import WardDB
 
-/// The isolation report for auditors (`ward verify`): catalog checks of every tenant table,
-/// view, role and security-definer function, then a live probe as `ward_app` inside a
-/// transaction that is rolled back. Relation names come from the catalog and are quoted
-/// by PostgreSQL itself (`format('%s', regclass)`), never pasted into SQL here.
+/// The isolation report for auditors (`ward verify`): every rule of Rules/ with its result
+/// (its findings below it; allowed exceptions with their reason), the security-definer
+/// functions listed with their owner and search_path, then a live probe as `ward_app`
+/// inside a transaction that is rolled back. Relation names come from the catalog and are
+/// quoted by PostgreSQL itself (`format('%s', regclass)`), never pasted into SQL here.
 public struct IsolationVerifier {
-    public enum Status: String { case pass = "PASS", fail = "FAIL", info = "INFO" }
+    public enum Status: String { case pass = "PASS", fail = "FAIL", info = "INFO", allow = "ALLOW" }
 
     public struct Check {
         public let status: Status
         public let subject: String
         public let detail: String
+        /// A rule or the probe (counted in the summary); false for a finding under a rule.
+        public var counted = true
     }
 
     public struct Report {
         public var checks: [Check] = []
-        public var failures: Int { checks.filter { $0.status == .fail }.count }
+        public var failures: Int { checks.filter { $0.status == .fail && $0.counted }.count }
         public var passed: Bool { failures == 0 }
         public var rendered: String {
-            var lines = checks.map { "\($0.status.rawValue)  \($0.subject): \($0.detail)" }
-            let counted = checks.filter { $0.status != .info }.count
+            var lines = checks.map { "\($0.status.rawValue)\($0.status == .allow ? " " : "  ")\($0.subject): \($0.detail)" }
+            let counted = checks.filter { $0.counted && $0.status != .info }.count
+            let allowed = checks.filter { $0.status == .allow }.count
             lines.append("")
-            lines.append("\(counted) checks, \(failures) failures")
+            lines.append("\(counted) checks, \(failures) failures, \(allowed) allowed exceptions (Rules/allowlist.txt)")
             return lines.joined(separator: "\n")
         }
         mutating func add(_ ok: Bool, _ subject: String, _ pass: String, _ fail: String) {
@@ -31,107 +35,54 @@ public struct IsolationVerifier {
     }
 
     let c: Connection
-    public init(connection: Connection) { c = connection }
+    let rules: [Rule]
+    let allowlist: [String: [String: String]]
+
+    public init(connection: Connection, rules: [Rule] = Rules.all, allowlist: [String: [String: String]] = Rules.allowlist) {
+        c = connection
+        self.rules = rules
+        self.allowlist = allowlist
+    }
 
     public func run() throws -> Report {
         var r = Report()
-        try tenantTables(&r)
-        try views(&r)
-        try appRole(&r)
+        for rule in rules { try check(rule, &r) }
         try definers(&r)
         try probe(&r)
         return r
     }
 
-    func tenantTables(_ r: inout Report) throws {
-        let rows = try c.query("""
-            SELECT c.oid::regclass::text AS rel, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
-                   EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid AND NOT p.polpermissive
-                              AND pg_get_expr(p.polqual, p.polrelid) LIKE '%current_tenant()%') AS restrictive,
-                   EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute ia ON ia.attrelid = i.indrelid AND ia.attnum = i.indkey[0]
-                            WHERE i.indrelid = c.oid AND ia.attname = 'tenant_id') AS indexed
-              FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
-             WHERE c.relnamespace = 'ward'::regnamespace AND c.relkind IN ('r', 'p')
-             ORDER BY 1
-            """).rows
-        if rows.isEmpty { r.add(false, "schema ward", "", "no tenant table found: is the database migrated?") }
-        for row in rows {
-            let rel = try row.string("rel")!
-            var missing: [String] = []
-            if try row.bool("enabled") != true { missing.append("RLS not enabled") }
-            if try row.bool("forced") != true { missing.append("RLS not forced") }
-            if try row.bool("restrictive") != true { missing.append("no restrictive tenant policy") }
-            if try row.bool("indexed") != true { missing.append("no index led by tenant_id") }
-            r.add(missing.isEmpty, rel, "RLS enabled and forced, restrictive tenant policy, index led by tenant_id",
-                  missing.joined(separator: ", "))
+    /// One rule: its line (PASS or FAIL), then each finding, allowed ones with their reason.
+    func check(_ rule: Rule, _ r: inout Report) throws {
+        var failing: [Check] = [], allowed: [Check] = []
+        // The rule's text is one of the binary's own files (Rules/), never input.
+        for row in try c.query("SELECT f.subject, f.problem FROM (\(rule.sql)) f ORDER BY 1, 2").rows {
+            let subject = try row.string("subject") ?? "", problem = try row.string("problem") ?? ""
+            if let why = allowlist[rule.name]?[subject] {
+                allowed.append(Check(status: .allow, subject: subject, detail: "\(problem); allowed: \(why)", counted: false))
+            } else {
+                failing.append(Check(status: .fail, subject: subject, detail: problem, counted: false))
+            }
         }
-        for rel in ["ward.patients", "ward.tenants", "ward.staff"] {
-            let row = try c.query("""
-                SELECT c.relrowsecurity AND c.relforcerowsecurity AS forced,
-                       EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid AND NOT p.polpermissive) AS restrictive
-                  FROM pg_class c WHERE c.oid = to_regclass($1)
-                """, [rel]).first
-            guard let row else { r.add(false, rel, "", "missing"); continue }
-            r.add(try row.bool("forced") == true && row.bool("restrictive") == true, rel,
-                  "platform table: RLS enabled and forced with a restrictive policy", "RLS not forced or no restrictive policy")
-        }
+        r.checks.append(Check(status: failing.isEmpty ? .pass : .fail, subject: "rule " + rule.name, detail: rule.description))
+        r.checks += failing + allowed
     }
 
-    func views(_ r: inout Report) throws {
-        for row in try c.query("""
-            SELECT c.oid::regclass::text AS rel,
-                   coalesce(c.reloptions @> ARRAY['security_invoker=true'], false) AS invoker,
-                   coalesce(c.reloptions @> ARRAY['security_barrier=true'], false) AS barrier
-              FROM pg_class c WHERE c.relnamespace = 'api'::regnamespace AND c.relkind = 'v' ORDER BY 1
-            """).rows {
-            let ok = try row.bool("invoker") == true && row.bool("barrier") == true
-            r.add(ok, try row.string("rel")!, "runs with the caller's rights (security_invoker, security_barrier)",
-                  "not security_invoker and security_barrier: it would bypass the caller's policies")
-        }
-    }
-
-    func appRole(_ r: inout Report) throws {
-        guard let role = try c.query("""
-            SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb,
-                   (SELECT count(*) FROM pg_class WHERE relowner = 'ward_app'::regrole)
-                 + (SELECT count(*) FROM pg_proc WHERE proowner = 'ward_app'::regrole)
-                 + (SELECT count(*) FROM pg_namespace WHERE nspowner = 'ward_app'::regrole) AS owned,
-                   pg_has_role('ward_app', 'ward_owner', 'MEMBER') OR pg_has_role('ward_app', 'ward_auth', 'MEMBER') AS member,
-                   has_table_privilege('ward_app', 'ward.audit_events', 'UPDATE')
-                   OR has_table_privilege('ward_app', 'ward.audit_events', 'DELETE')
-                   OR has_table_privilege('ward_app', 'ward.audit_events', 'TRUNCATE') AS audit_write,
-                   has_table_privilege('ward_app', 'ward.profile_consents', 'INSERT') AS consent_insert
-              FROM pg_roles WHERE rolname = 'ward_app'
-            """).first else {
-            r.add(false, "role ward_app", "", "missing")
-            return
-        }
-        r.add(try role.bool("rolsuper") == false, "role ward_app", "not a superuser", "is a SUPERUSER")
-        r.add(try role.bool("rolbypassrls") == false, "role ward_app", "cannot bypass row-level security", "has BYPASSRLS")
-        r.add(try role.bool("rolcreaterole") == false && role.bool("rolcreatedb") == false, "role ward_app",
-              "cannot create roles or databases", "has CREATEROLE or CREATEDB")
-        r.add(try role.int("owned") == 0, "role ward_app", "owns nothing", "owns objects (owners bypass grants)")
-        r.add(try role.bool("member") == false, "role ward_app", "is not a member of ward_owner or ward_auth",
-              "is a member of ward_owner or ward_auth")
-        r.add(try role.bool("audit_write") == false, "ward.audit_events", "ward_app cannot update, delete or truncate it",
-              "ward_app may change the audit log")
-        r.add(try role.bool("consent_insert") == false, "ward.profile_consents", "ward_app cannot insert consent directly",
-              "ward_app may grant itself patients")
-    }
-
+    /// The inventory an auditor reads beside the rules: each definer function, its owner,
+    /// its search_path and whether ward_app may call it.
     func definers(_ r: inout Report) throws {
         for row in try c.query("""
             SELECT p.oid::regprocedure::text AS fn, pg_get_userbyid(p.proowner) AS owner,
-                   (SELECT s FROM unnest(p.proconfig) s WHERE s LIKE 'search_path=%') AS path
-              FROM pg_proc p WHERE p.prosecdef AND p.pronamespace IN ('ward'::regnamespace, 'api'::regnamespace)
+                   (SELECT s FROM unnest(p.proconfig) s WHERE s LIKE 'search_path=%') AS path,
+                   has_function_privilege('ward_app', p.oid, 'EXECUTE') AS app
+              FROM pg_proc p
+             WHERE p.prosecdef AND p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
              ORDER BY 1
             """).rows {
             let fn = try row.string("fn")!, owner = try row.string("owner")!
-            if let path = try row.string("path") {
-                r.checks.append(Check(status: .info, subject: fn, detail: "security definer, owner \(owner), \(path)"))
-            } else {
-                r.add(false, fn, "", "security definer without a pinned search_path")
-            }
+            let path = try row.string("path") ?? "no search_path"
+            let who = try row.bool("app") == true ? "executable by ward_app" : "not executable by ward_app"
+            r.checks.append(Check(status: .info, subject: fn, detail: "security definer, owner \(owner), \(path), \(who)"))
         }
     }
 

@@ -140,7 +140,7 @@ final class BenchDatabase {
             let t = terms[0]
             let p = try plan(owner, floorSQL, cond == Self.byDate ? [tenant, t] : [tenant] + folded[t]!)
             if p.contains("Seq Scan on patients") { seqScans.append(kind) }
-            r.plans.append(("Search, \(kind), \"\(t)\", in the largest clinic (the query of api.search_patients with its values, as the function plans it since migration 0017)", p))
+            r.plans.append(("Search, \(kind), \"\(t)\", in the largest clinic (the query of api.search_patients with its values, as the function plans it)", p))
         }
         r.note(seqScans.isEmpty
                ? "No search plan scans ward.patients sequentially; each is led by an index on clinic_patients (tenant_id, ...)."

@@ -4,7 +4,7 @@ import WardDB
 
 /// The operator's side of the platform: clinics and their first staff. These commands
 /// connect with the owner's DSN (the one `ward migrate` uses) and call the functions of
-/// schema `ops` (migration 0016), which check every value and write the platform's audit
+/// schema `ops` (Schema/13_ops.sql), which check every value and write the platform's audit
 /// chain; ward_app cannot call them.
 struct Clinic: ParsableCommand {
     static let configuration = CommandConfiguration(

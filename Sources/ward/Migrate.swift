@@ -4,12 +4,12 @@ import WardDB
 
 struct Migrate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create the roles and apply the schema migrations (as the database owner).",
+        abstract: "Create the roles and apply the baseline schema (as the database owner).",
         discussion: """
             Connects with DSN as a superuser or a role that may create roles, creates \
-            ward_owner and ward_app if missing, and applies every migration not yet applied, \
-            in order. Running it again changes nothing; a migration edited after it was \
-            applied is refused.
+            ward_owner, ward_auth and ward_app if missing, and applies the baseline schema \
+            (and any later migration) not yet applied. Running it again changes nothing; a \
+            database built from another baseline, or an edited migration, is refused.
             """)
 
     @Option(help: "libpq connection string or URI of an administrator (empty: libpq's PG* defaults).")
@@ -21,7 +21,7 @@ struct Migrate: ParsableCommand {
             let report = try Migrator(connection: conn).migrate()
             for label in report.applied { print("applied  \(label)") }
             print(report.applied.isEmpty
-                  ? "up to date: \(report.alreadyApplied.count) migrations already applied"
+                  ? "up to date: \(report.alreadyApplied.joined(separator: ", ")) already applied"
                   : "\(report.applied.count) applied, \(report.alreadyApplied.count) already applied")
         } catch let e as MigrationError {
             throw CLIError(e.description)

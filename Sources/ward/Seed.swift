@@ -64,6 +64,6 @@ struct Seed: ParsableCommand {
         print(String(format: "loaded %d clinics, %d patients, about %d audit events (seed %d) in %.1f s",
                      o.clinics, o.patients, o.auditEvents, o.seed, Date().timeIntervalSince(start)))
         print("largest clinic: \(SyntheticSeed.clinicCode(seed: seed, 1)), admin \(SyntheticSeed.adminUsername(seed: seed, 1)), password \(SyntheticSeed.password)")
-        print("allergies, signatures and note bodies wait in plaintext for `ward keys rotate --dsn DSN` to seal them")
+        print("allergies, signatures and note bodies are stored unsealed until `ward keys rotate --dsn DSN` seals them")
     }
 }

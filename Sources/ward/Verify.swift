@@ -6,10 +6,14 @@ struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the isolation report for auditors; exit 1 on any failure.",
         discussion: """
-            Checks every tenant table (row-level security enabled and forced, restrictive tenant \
-            policy, index led by tenant_id), every api view (security_invoker), the ward_app role, \
-            lists the security-definer functions, and probes live as ward_app inside a \
-            transaction that is rolled back. Connect as an administrator.
+            Runs every rule of the schema's rule files (row-level security enabled and forced \
+            on every reachable table, restrictive and tenant policies, tenant indexes, invoker \
+            views, no definer views, the ward_app role, definer functions' search_path and \
+            who may execute them, foreign-key indexes, no per-row context calls, permissive \
+            policies, sensitive columns) and prints each with its result, its findings and \
+            the allowed exceptions with their reasons; lists the security-definer functions; \
+            and probes live as ward_app inside a transaction that is rolled back. Connect as \
+            an administrator.
             """)
 
     @Option(help: "libpq connection string or URI of an administrator.")

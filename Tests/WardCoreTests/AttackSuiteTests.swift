@@ -356,7 +356,7 @@ final class AttackSuiteTests: XCTestCase {
     // MARK: - Forged and stale sessions
 
     /// Platform data that needs no session: the consent text a patient reads, and the
-    /// master-key check value (ciphertext; the terminal tests its key with it, 0014).
+    /// master-key check value (ciphertext; the terminal tests its key with it).
     let publicByDesign: Set<String> = ["api.consent_text", "api.master_key_check", "ward.consent_texts", "ward.roles",
                                        "ward.role_permissions"]
 

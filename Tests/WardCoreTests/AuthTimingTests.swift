@@ -4,7 +4,7 @@ import WardDB
 import XCTest
 
 /// Attacks on logging in, as a holder of ward_app's credentials would run them over the
-/// wire: guesses thrown away by the caller's transaction (0012), telling accounts apart by
+/// wire: guesses thrown away by the caller's transaction (docs/adr/0002), telling accounts apart by
 /// the answer or its timing, and a terminal that keeps using a session that has ended.
 final class AuthTimingTests: XCTestCase {
     override class func setUp() { keepLogOutOfHome() }

@@ -227,33 +227,30 @@ final class EncryptionTests: XCTestCase {
         XCTAssertEqual(try owner.query("SELECT wrapped FROM ward.key_check").first!.bytes("wrapped"), check)
     }
 
-    /// A database that held plaintext before migrations 14 and 15: the upgrade hides it from
-    /// ward_app at once, and the first `ward keys rotate` seals it and empties the columns.
-    func testUpgradeFromPlaintextIsSealedByTheFirstRotation() throws {
+    /// Plaintext the owner stored unsealed (as the seeds do, since SQL holds no key) is sealed
+    /// by the first `ward keys rotate`; afterwards a dump shows none of it.
+    func testPlaintextStoredByTheOwnerIsSealedByTheFirstRotation() throws {
         let c = try XCTUnwrap(Self.cluster)
         let name = "up_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(10).lowercased()
         try Connection(c.dsn()).executeScript("CREATE DATABASE \(name)")
         let owner = try Connection(c.dsn(database: name))
-        try Migrator(connection: owner, migrations: Migrations.all.filter { $0.version <= 11 }).migrate()
+        try Migrator(connection: owner).migrate()
         let tenant = try owner.query("INSERT INTO ward.tenants (code, name) VALUES ('old', 'Old Clinic') RETURNING id").first!.uuid("id")!
         let staff = try owner.query("INSERT INTO ward.staff (username, display_name, password_hash) VALUES ('doc', 'Doc', 'x') RETURNING id").first!.uuid("id")!
         let pid = try owner.query("""
             INSERT INTO ward.patients (family_name, given_name, date_of_birth, sex, allergies)
-            VALUES ('Old', 'Patient', '1950-01-01', 'female', 'Old penicillin allergy') RETURNING id
+            VALUES ('Old', 'Patient', '1950-01-01', 'female', convert_to('Old penicillin allergy', 'UTF8')) RETURNING id
             """).first!.uuid("id")!
         let consent = try owner.query("""
             INSERT INTO ward.profile_consents (tenant_id, patient_id, signed_by, signature, text_version, text_sha256)
-            SELECT $1, $2, $3, 'Patient Old', version, sha256 FROM ward.consent_texts LIMIT 1 RETURNING id
+            SELECT $1, $2, $3, convert_to('Patient Old', 'UTF8'), version, sha256 FROM ward.consent_texts LIMIT 1 RETURNING id
             """, [tenant, pid, staff]).first!.uuid("id")!
         try owner.query("INSERT INTO ward.clinic_patients (tenant_id, patient_id, chart_no) VALUES ($1, $2, 'O-1')", [tenant, pid])
         let note = try owner.query("""
             INSERT INTO ward.clinical_notes (tenant_id, patient_id, title, body, author_id)
-            VALUES ($1, $2, 'Old note', 'Old secret note text', $3) RETURNING id
+            VALUES ($1, $2, 'Old note', convert_to('Old secret note text', 'UTF8'), $3) RETURNING id
             """, [tenant, pid, staff]).first!.uuid("id")!
 
-        try Migrator(connection: owner).migrate()
-        XCTAssertEqual(try owner.query("SELECT legacy_allergies FROM ward.patients WHERE id = $1", [pid]).first!.string("legacy_allergies"),
-                       "Old penicillin allergy", "the upgrade keeps the plaintext until a key can seal it")
         let admin = KeyAdmin(connection: owner, masterKey: try master)
         try admin.ensureCheck()
         for t in try admin.targets(clinic: nil) {
@@ -263,8 +260,7 @@ final class EncryptionTests: XCTestCase {
             _ = try admin.reseal(t, ring: ring)
             XCTAssertEqual(try admin.pending(t, version: 1), 0)
             if t.name == "old" {
-                let row = try owner.query("SELECT body, legacy_body FROM ward.clinical_notes WHERE id = $1", [note]).first!
-                XCTAssertNil(try row.bytes("legacy_body"))
+                let row = try owner.query("SELECT body FROM ward.clinical_notes WHERE id = $1", [note]).first!
                 XCTAssertEqual(try ring.open(try row.bytes("body")!, .noteBody, row: note), "Old secret note text")
                 let sig = try owner.query("SELECT signature FROM ward.profile_consents WHERE id = $1", [consent]).first!.bytes("signature")!
                 XCTAssertEqual(try ring.open(sig, .signature, row: consent), "Patient Old")

@@ -46,7 +46,7 @@ final class RaceTests: XCTestCase {
               ON a.tenant_id = b.tenant_id AND a.clinician_id = b.clinician_id AND a.id < b.id AND a.during && b.during
              WHERE a.clinician_id = $1 AND a.status = 'booked' AND b.status = 'booked'
             """, [clinician]).first!.int("n")!
-        // Only clashes (23P01): bookings for one clinician queue (0019), so two overlapping
+        // Only clashes (23P01): bookings for one clinician queue on an advisory lock, so two overlapping
         // inserts no longer wait for each other's exclusion check until one is aborted as
         // a deadlock (40P01, "busy, try again" instead of the clash named).
         let unexpected = errors.all.compactMap { $0 }.filter { $0 != "23P01" }

@@ -108,4 +108,72 @@ final class VerifyTests: XCTestCase {
         XCTAssertEqual(out.status, 1, out.output)
         XCTAssertTrue(out.output.contains("FAIL  ward.clinical_notes: RLS not forced"), out.output)
     }
+
+    /// One planted mistake per rule; each makes `ward verify` print that rule as FAIL and
+    /// exit 1. A rule without a planted mistake here fails the first assertion.
+    static let plantedMistakes: [String: String] = [
+        "rls_enabled_and_forced": "ALTER TABLE ward.memberships NO FORCE ROW LEVEL SECURITY",
+        "restrictive_policy": "DROP POLICY own_clinic ON ward.tenants",
+        "tenant_index": "CREATE TABLE ward.extra (tenant_id uuid, v int)",
+        "invoker_views": "ALTER VIEW api.clinic RESET (security_barrier)",
+        "definer_views": "CREATE VIEW ward.extra_view AS SELECT 1 AS one",
+        "materialized_and_foreign": "CREATE MATERIALIZED VIEW ward.extra_mv AS SELECT 1 AS one",
+        "app_role": "GRANT UPDATE ON ward.audit_events TO ward_app",
+        "definer_search_path": "CREATE FUNCTION ops.extra() RETURNS int LANGUAGE sql SECURITY DEFINER AS 'SELECT 1'",
+        "definer_execute": "GRANT EXECUTE ON FUNCTION ward.write_audit(uuid, text, text, text, uuid, jsonb, uuid, uuid, uuid) TO ward_app",
+        "fk_covering_index": "DROP INDEX ward.clinic_patients_patient",
+        "context_per_row": "ALTER POLICY notes_select ON ward.clinical_notes USING (ward.has_permission('clinical.read'))",
+        "permissive_overlap": "CREATE POLICY extra ON ward.appointments FOR SELECT USING (status = 'booked')",
+        "always_true_permissive": "ALTER POLICY notes_select ON ward.clinical_notes USING (true)",
+        "sensitive_columns": "GRANT SELECT (password_hash) ON ward.staff TO ward_app",
+    ]
+
+    func testEveryRuleFailsOnItsPlantedMistakeAndWardVerifyExitsNonZero() throws {
+        XCTAssertEqual(Set(Self.plantedMistakes.keys), Set(Rules.all.map(\.name)), "every rule has a planted mistake")
+        let ward = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/ward").path
+        for rule in Rules.all {
+            let (dsn, conn) = try copy()
+            let before = try IsolationVerifier(connection: conn).run()
+            XCTAssertTrue(before.checks.contains { $0.subject == "rule " + rule.name && $0.status == .pass },
+                          "control: \(rule.name) passes before the mistake\n\(before.rendered)")
+            try conn.executeScript(try XCTUnwrap(Self.plantedMistakes[rule.name]))
+            let out = try Spawn.run([ward, "verify", "--dsn", dsn])
+            XCTAssertEqual(out.status, 1, "\(rule.name): \(out.output)")
+            XCTAssertTrue(out.output.contains("FAIL  rule \(rule.name): "), "\(rule.name):\n\(out.output)")
+        }
+    }
+
+    /// Every exception of the allowlist names a rule and allows a finding of the demo
+    /// database: an entry that allows nothing is stale and must go.
+    func testEveryAllowlistEntryIsUsed() throws {
+        let (_, conn) = try copy()
+        let report = try IsolationVerifier(connection: conn).run()
+        let names = Set(Rules.all.map(\.name))
+        var entries = 0
+        for (rule, subjects) in Rules.allowlist {
+            XCTAssertTrue(names.contains(rule), "the allowlist names an unknown rule \(rule)")
+            for subject in subjects.keys {
+                entries += 1
+                XCTAssertTrue(report.checks.contains { $0.status == .allow && $0.subject == subject },
+                              "allowlist entry \(rule) | \(subject) allows nothing")
+            }
+        }
+        XCTAssertEqual(report.checks.filter { $0.status == .allow }.count, entries, report.rendered)
+        XCTAssertTrue(report.rendered.contains("PASS  rule rls_enabled_and_forced: "), report.rendered)
+    }
+
+    /// Each file of Rules/ is listed once, and named as its first line says.
+    func testEveryRuleFileIsListed() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/WardCore/Rules")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".sql") }
+        XCTAssertEqual(Set(files.map { String($0.dropLast(4)) }), Set(Rules.all.map(\.name)))
+        XCTAssertEqual(files.count, Rules.all.count)
+        for rule in Rules.all {
+            XCTAssertFalse(rule.description.isEmpty, rule.name)
+            let text = try String(contentsOf: dir.appendingPathComponent(rule.name + ".sql"), encoding: .utf8)
+            XCTAssertEqual(text, rule.sql, "\(rule.name) embedded text differs from the file")
+        }
+    }
 }

@@ -3,7 +3,7 @@ import Foundation
 import WardDB
 
 /// The owner's side of the data keys (`ward keys rotate`, the demo seed): creates key
-/// versions, re-encrypts values in batches, seals plaintext an upgrade left in legacy_*
+/// versions, re-encrypts values in batches, seals plaintext the owner stored unsealed
 /// columns, and removes versions nothing uses any more. Runs on an owner connection.
 public final class KeyAdmin {
     /// What one set of keys protects: one clinic's records, or the portable profiles.
@@ -104,14 +104,15 @@ public final class KeyAdmin {
         return ring
     }
 
-    /// The WHERE clause for values of `f` that are not yet sealed under version $1 (plaintext
-    /// in the legacy column, or an older version); $2 is the clinic for clinic fields.
+    /// The WHERE clause for values of `f` that are not yet sealed under version $1 (UTF-8
+    /// plaintext the owner stored unsealed, as the seeds do, or an older version); $2 is the
+    /// clinic for clinic fields.
     /// Only identifiers from SealedField are spliced in; values travel as parameters.
     // Table and column names come from SealedField's fixed cases, never from input; every
     // value goes as a parameter.
     func pendingSQL(_ f: SealedField) -> String {
         let tenant = f.isPortable ? "" : "tenant_id = $2 AND "
-        return "\(tenant)(\(f.legacyColumn) IS NOT NULL OR (\(f.column) IS NOT NULL AND ward.sealed_version(\(f.column)) IS DISTINCT FROM $1))"
+        return "\(tenant)\(f.column) IS NOT NULL AND ward.sealed_version(\(f.column)) IS DISTINCT FROM $1"
     }
 
     func params(_ t: Target, _ version: Int) -> [any SQLValueConvertible] {
@@ -142,24 +143,25 @@ public final class KeyAdmin {
                 let n = t.tenant == nil ? 2 : 3
                 let rows = try step { () -> [Row] in
                     let rows = try c.query("""
-                        SELECT id, \(f.column) AS sealed, \(f.legacyColumn) AS legacy FROM ward.\(f.table)
+                        SELECT id, \(f.column) AS value, ward.is_sealed(\(f.column)) AS is_sealed FROM ward.\(f.table)
                          WHERE \(pendingSQL(f)) AND ($\(n)::uuid IS NULL OR id > $\(n)::uuid)
                          ORDER BY id LIMIT $\(n + 1) FOR UPDATE
                         """, params(t, version) + [after, batchSize]).rows
                     for r in rows {
                         let id = try r.uuid("id")!
                         let plain: String
-                        if let legacy = try r.string("legacy") {
-                            plain = legacy
+                        let value = try r.bytes("value")!
+                        if try r.bool("is_sealed") != true {
+                            plain = String(decoding: value, as: UTF8.self)
                         } else {
-                            guard let text = try? ring.open(try r.bytes("sealed")!, f, row: id) else {
+                            guard let text = try? ring.open(value, f, row: id) else {
                                 summary.unreadable += 1
                                 continue
                             }
                             plain = text
                         }
                         let tenant = t.tenant == nil ? "" : " AND tenant_id = $3"
-                        try c.query("UPDATE ward.\(f.table) SET \(f.column) = $1, \(f.legacyColumn) = NULL WHERE id = $2\(tenant)",
+                        try c.query("UPDATE ward.\(f.table) SET \(f.column) = $1 WHERE id = $2\(tenant)",
                                     [SQLValue.bytes(try ring.seal(plain, f, row: id)), id] + (t.tenant.map { [$0] } ?? []))
                         summary.resealed += 1
                     }

@@ -24,9 +24,6 @@ public enum SealedField: String, CaseIterable, Sendable {
         }
     }
 
-    /// The plaintext column an upgrade from before migration 0015 left behind.
-    public var legacyColumn: String { "legacy_" + column }
-
     /// Allergies belong to the portable profile; the others to one clinic.
     public var isPortable: Bool { self == .allergies }
 }
@@ -35,7 +32,7 @@ public enum SealedField: String, CaseIterable, Sendable {
 public enum KeyScope {
     public static let portable = "portable"
     public static func clinic(_ tenant: UUID) -> String { "clinic:" + tenant.uuidString.lowercased() }
-    /// The master-key check value of migration 0014.
+    /// The master-key check value (ward.key_check).
     static let check = "key-check"
 }
 

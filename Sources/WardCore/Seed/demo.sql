@@ -1,10 +1,10 @@
--- The demo clinics of DESIGN.md section 5. Every account's password is 'clinic-demo'.
+-- The demo clinics of docs/DESIGN.md, section 5. Every account's password is 'clinic-demo'.
 -- Runs as the owner (row-level security bypassed); the audit triggers still record every
 -- insert in each clinic's chain, which gives the demo its audit history.
 --
--- Allergies, consent signatures and note bodies go into the legacy_* plaintext columns
--- here only because SQL cannot encrypt: DemoSeed.swift seals them and empties those
--- columns in the same transaction, so no plaintext is ever committed.
+-- Allergies, consent signatures and note bodies are written here as unsealed UTF-8 bytes
+-- only because SQL cannot encrypt: DemoSeed.swift seals every one of them in the same
+-- transaction, so no plaintext is ever committed.
 DO $seed$
 DECLARE
     n uuid; r uuid; l uuid; plat uuid;
@@ -96,22 +96,22 @@ BEGIN
         ('Haddad', 'Yasmin', '2003-01-19', 'female', '+61 2 5550 0142', NULL, NULL, '{lakeside}', '{}')
         ) v(family, given, dob, sex, phone, email, allergies, clinics, revoked)
     LOOP
-        INSERT INTO ward.patients (family_name, given_name, date_of_birth, sex, phone, email, legacy_allergies)
-        VALUES (pt.family, pt.given, pt.dob::date, pt.sex, pt.phone, pt.email, pt.allergies) RETURNING id INTO pid;
+        INSERT INTO ward.patients (family_name, given_name, date_of_birth, sex, phone, email, allergies)
+        VALUES (pt.family, pt.given, pt.dob::date, pt.sex, pt.phone, pt.email, pg_catalog.convert_to(pt.allergies, 'UTF8')) RETURNING id INTO pid;
         FOREACH clinic IN ARRAY (pt.clinics::text[] || pt.revoked::text[]) LOOP
             SELECT * INTO t FROM ward.tenants WHERE code = clinic;
             SELECT m.staff_id INTO booker FROM ward.memberships m WHERE m.tenant_id = t.id
              ORDER BY m.role = 'front_desk' DESC, m.role = 'admin' DESC LIMIT 1;
-            INSERT INTO ward.profile_consents (tenant_id, patient_id, signed_at, signed_by, legacy_signature, text_version, text_sha256,
+            INSERT INTO ward.profile_consents (tenant_id, patient_id, signed_at, signed_by, signature, text_version, text_sha256,
                                                revoked_at, revoked_by, revoke_reason)
-            SELECT t.id, pid, pg_catalog.now() - interval '90 days', booker, pt.given || ' ' || pt.family, ct.version, ct.sha256,
-                   CASE WHEN clinic = ANY (pt.revoked::text[]) THEN pg_catalog.now() - interval '10 days' END,
+            SELECT t.id, pid, ward.now() - interval '90 days', booker, pg_catalog.convert_to(pt.given || ' ' || pt.family, 'UTF8'), ct.version, ct.sha256,
+                   CASE WHEN clinic = ANY (pt.revoked::text[]) THEN ward.now() - interval '10 days' END,
                    CASE WHEN clinic = ANY (pt.revoked::text[]) THEN booker END,
                    CASE WHEN clinic = ANY (pt.revoked::text[]) THEN 'patient asked to stop sharing' END
               FROM ward.consent_texts ct WHERE ct.version = 'v1';
             INSERT INTO ward.clinic_patients (tenant_id, patient_id, chart_no, registered_at, family_key, given_key,
                                               date_of_birth, phone_key)
-            VALUES (t.id, pid, ward.next_chart_no(t.id), pg_catalog.now() - interval '90 days', ward.fold(pt.family),
+            VALUES (t.id, pid, ward.next_chart_no(t.id), ward.now() - interval '90 days', ward.fold(pt.family),
                     ward.fold(pt.given), pt.dob::date, ward.phone_key(pt.phone));
         END LOOP;
     END LOOP;
@@ -120,7 +120,7 @@ BEGIN
     -- notes for some of the patients seen.
     FOR t IN SELECT * FROM ward.tenants WHERE kind = 'clinic' LOOP
         tz := t.time_zone;
-        monday := pg_catalog.date_trunc('week', pg_catalog.now() AT TIME ZONE tz)::date;
+        monday := pg_catalog.date_trunc('week', ward.now() AT TIME ZONE tz)::date;
         SELECT pg_catalog.array_agg(cp.patient_id ORDER BY cp.chart_no) INTO patients_here
           FROM ward.clinic_patients cp JOIN ward.profile_consents c
             ON c.tenant_id = cp.tenant_id AND c.patient_id = cp.patient_id AND c.revoked_at IS NULL
@@ -137,14 +137,14 @@ BEGIN
                     VALUES (t.id, pid, specialist,
                             pg_catalog.tstzrange(((monday + d) + pg_catalog.make_time(9 + slot * 2, 0, 0)) AT TIME ZONE tz,
                                                  ((monday + d) + pg_catalog.make_time(9 + slot * 2, 30, 0)) AT TIME ZONE tz),
-                            CASE WHEN (monday + d) + pg_catalog.make_time(9 + slot * 2, 0, 0) < pg_catalog.now() AT TIME ZONE tz
+                            CASE WHEN (monday + d) + pg_catalog.make_time(9 + slot * 2, 0, 0) < ward.now() AT TIME ZONE tz
                                  THEN 'completed' ELSE 'booked' END,
                             (ARRAY['check-up', 'follow-up', 'new complaint', 'review of results'])[1 + slot], booker);
                     IF slot = 0 THEN
-                        INSERT INTO ward.clinical_notes (tenant_id, patient_id, kind, title, legacy_body, author_id, signed_at)
+                        INSERT INTO ward.clinical_notes (tenant_id, patient_id, kind, title, body, author_id, signed_at)
                         VALUES (t.id, pid, 'note', 'Consultation ' || pg_catalog.to_char(monday + d, 'YYYY-MM-DD'),
-                                'Seen at ' || t.name || '. History taken, examination unremarkable. Plan: review in four weeks.',
-                                specialist, pg_catalog.now() - interval '7 days' + d * interval '1 hour');
+                                pg_catalog.convert_to('Seen at ' || t.name || '. History taken, examination unremarkable. Plan: review in four weeks.', 'UTF8'),
+                                specialist, ward.now() - interval '7 days' + d * interval '1 hour');
                     END IF;
                 END LOOP;
             END LOOP;

@@ -11,10 +11,9 @@
 -- each clinic's hash chain computed by a window aggregate over ward.audit_hash, the same
 -- function the writer and `ward audit verify` use.
 --
--- Allergies, consent signatures and note bodies go to the legacy_* columns, as in a
--- database upgraded from before encryption (0015): SQL holds no key to seal them. The
--- first `ward keys rotate` seals them; until then ward_app cannot read them, and a record
--- whose allergies wait for sealing says so instead of showing none.
+-- Allergies, consent signatures and note bodies are stored as unsealed UTF-8 bytes: SQL
+-- holds no key to seal them. The first `ward keys rotate` seals them; until then the
+-- terminal shows them as unreadable.
 --
 -- Each "-- step:" line starts a statement group that SyntheticSeed runs and times on its own.
 
@@ -143,7 +142,7 @@ SELECT k, c.i AS clinic, pg_temp.uid(p.seed, 'patient', k) AS id,
   FROM syn_clinics c, syn_params p, pg_catalog.generate_series(c.first, c.first + c.n - 1) k;
 CREATE INDEX ON syn_patients (k);
 
-INSERT INTO ward.patients (id, family_name, given_name, date_of_birth, sex, phone, email, legacy_allergies, created_at, updated_at)
+INSERT INTO ward.patients (id, family_name, given_name, date_of_birth, sex, phone, email, allergies, created_at, updated_at)
 SELECT s.id, pg_temp.pick(n.family, pg_temp.rnd(s.k, p.seed * 1009 + 13)),
        pg_temp.pick(CASE s.sex WHEN 'female' THEN n.female WHEN 'male' THEN n.male ELSE n.female || n.male END,
                     pg_temp.rnd(s.k, p.seed * 1009 + 14)),
@@ -152,7 +151,8 @@ SELECT s.id, pg_temp.pick(n.family, pg_temp.rnd(s.k, p.seed * 1009 + 13)),
        n.phone || pg_catalog.lpad((s.k % 10000)::text, 4, '0'),
        CASE WHEN pg_temp.rnd(s.k, p.seed * 1009 + 16) < 0.6 THEN 'patient' || s.k || '@example.org' END,
        CASE WHEN pg_temp.rnd(s.k, p.seed * 1009 + 17) < 0.2
-            THEN pg_temp.pick('{Penicillin,Latex,Peanuts,Aspirin,Codeine,Sulfa drugs,Shellfish,Bee stings}', pg_temp.rnd(s.k, p.seed * 1009 + 18)) END,
+            THEN pg_catalog.convert_to(pg_temp.pick('{Penicillin,Latex,Peanuts,Aspirin,Codeine,Sulfa drugs,Shellfish,Bee stings}',
+                                                    pg_temp.rnd(s.k, p.seed * 1009 + 18)), 'UTF8') END,
        s.registered_on::timestamptz, s.registered_on::timestamptz
   FROM syn_patients s JOIN syn_names n ON n.culture = s.culture, syn_params p;
 
@@ -178,9 +178,9 @@ SELECT c.id, pt.id, 'S-' || pg_catalog.lpad(h.chart_seq::text, 6, '0'), h.at,
 INSERT INTO ward.chart_counters (tenant_id, last_no)
 SELECT c.id, pg_catalog.count(*) FROM syn_charts h JOIN syn_clinics c ON c.i = h.clinic GROUP BY c.id;
 
-INSERT INTO ward.profile_consents (tenant_id, id, patient_id, signed_at, signed_by, legacy_signature, text_version, text_sha256,
+INSERT INTO ward.profile_consents (tenant_id, id, patient_id, signed_at, signed_by, signature, text_version, text_sha256,
                                    revoked_at, revoked_by, revoke_reason)
-SELECT c.id, pg_temp.uid(p.seed, 'consent:' || h.clinic, h.k), pt.id, h.at, f.id, pt.given_name || ' ' || pt.family_name,
+SELECT c.id, pg_temp.uid(p.seed, 'consent:' || h.clinic, h.k), pt.id, h.at, f.id, pg_catalog.convert_to(pt.given_name || ' ' || pt.family_name, 'UTF8'),
        t.version, t.sha256,
        CASE WHEN v.revoked THEN h.at + interval '20 days' END,
        CASE WHEN v.revoked THEN f.id END,
@@ -233,13 +233,13 @@ SELECT v.tenant_id, v.id, v.patient_id, v.clinician_id,
 
 -- step: notes
 -- Half of the completed visits have a note by the clinician, signed after the visit.
-INSERT INTO ward.clinical_notes (tenant_id, id, patient_id, kind, title, legacy_body, author_id, signed_at)
+INSERT INTO ward.clinical_notes (tenant_id, id, patient_id, kind, title, body, author_id, signed_at)
 SELECT a.tenant_id, pg_temp.uid(p.seed, 'note', v.key), a.patient_id,
        pg_temp.pick('{note,note,note,plan,report,form}', pg_temp.rnd(v.key, p.seed * 1009 + 40)),
        'Visit: ' || a.reason,
-       'Seen for ' || a.reason || '. ' ||
-       pg_temp.pick('{Well; no change to treatment.,Symptoms improving; continue the current plan.,Referred for further tests.,Reviewed results with the patient; follow up in three months.}',
-                    pg_temp.rnd(v.key, p.seed * 1009 + 41)),
+       pg_catalog.convert_to('Seen for ' || a.reason || '. ' ||
+           pg_temp.pick('{Well; no change to treatment.,Symptoms improving; continue the current plan.,Referred for further tests.,Reviewed results with the patient; follow up in three months.}',
+                        pg_temp.rnd(v.key, p.seed * 1009 + 41)), 'UTF8'),
        a.clinician_id, pg_catalog.upper(a.during) + interval '10 minutes'
   FROM syn_visits v JOIN ward.appointments a ON a.tenant_id = v.tenant_id AND a.id = v.id
   CROSS JOIN syn_params p

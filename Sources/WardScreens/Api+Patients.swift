@@ -139,10 +139,16 @@ extension Api {
 
     /// Signs and saves a note; it can never be changed afterwards. A correction is a new
     /// note that `amends` the old one.
+    ///
+    /// `note` is the save's request id: sent again with the same id (after a lost connection
+    /// or a failover, when the first attempt may have committed) the save finds the note it
+    /// already wrote instead of writing a second one (docs/adr/0021-exactly-once-saves-by-request-id.md).
     public static func writeNote(patient: UUID, kind: String = "note", title: String, body: String,
-                                 amends: UUID? = nil, sealer: FieldSealer) throws -> Request<UUID> {
-        let note = UUID()
-        return Request("SELECT api.write_note($1, $2, $3, $4, $5, $6) AS note_id",
+                                 amends: UUID? = nil, note: UUID = UUID(), sealer: FieldSealer) throws -> Request<UUID> {
+        Request("""
+            SELECT COALESCE((SELECT note_id FROM api.clinical_notes WHERE note_id = $6),
+                            api.write_note($1, $2, $3, $4, $5, $6)) AS note_id
+            """,
                        [patient, kind, title, try sealer.seal(body, .noteBody, row: note), amends, note],
                        isWrite: true) { r in
             guard let id = try r.first?.uuid("note_id") else { throw DatabaseError.typeMismatch("no note id returned") }

@@ -104,7 +104,8 @@ final class ConsentScreen: Screen {
     func submit(_ sig: String, version: String, _ ui: UI) {
         guard let purpose else { return }
         let request: Request<Api.Charted>
-        let ids = lastSave.flatMap { $0.signature == sig && $0.purpose == purpose ? $0 : nil } ?? (patient: UUID(), consent: UUID(), signature: sig, purpose: purpose)
+        let ids = lastSave.flatMap { $0.signature == sig && $0.purpose == purpose ? $0 : nil }
+            ?? (patient: UUID(), consent: UUID(), signature: sig, purpose: purpose)
         lastSave = ids
         do {
             switch purpose {

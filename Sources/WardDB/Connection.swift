@@ -43,6 +43,23 @@ public final class Connection {
     /// The user libpq connected as.
     public var user: String { conn.flatMap { PQuser($0) }.map { String(cString: $0) } ?? "" }
 
+    /// The server this connection reached: with several hosts in the DSN, the one libpq kept.
+    public var host: String { conn.flatMap { PQhost($0) }.map { String(cString: $0) } ?? "" }
+
+    /// Every host the DSN lists (comma-separated), in the order libpq tries them on a reconnect.
+    public var listedHosts: [String] {
+        guard let c = conn, let options = PQconninfo(c) else { return [] }
+        defer { PQconninfoFree(options) }
+        var i = 0
+        while let keyword = options[i].keyword {
+            if String(cString: keyword) == "host", let value = options[i].val {
+                return String(cString: value).split(separator: ",").map(String.init)
+            }
+            i += 1
+        }
+        return []
+    }
+
     /// Re-establishes a broken connection with the same parameters.
     public func reconnect() throws {
         guard let c = conn else { throw DatabaseError.connectFailed("connection was closed") }

@@ -12,7 +12,7 @@ public final class ThrowawayCluster: @unchecked Sendable {
     public let socketDirectory: String
     /// The database superuser (trust authentication over the socket).
     public let superuser = "postgres"
-    public private(set) var postmasterPID: pid_t = 0
+    public internal(set) var postmasterPID: pid_t = 0
     public private(set) var watchdogPID: pid_t = 0
     /// Kept clusters (`ward demo --keep DIR`) are stopped but not deleted.
     public let isKept: Bool
@@ -51,7 +51,7 @@ public final class ThrowawayCluster: @unchecked Sendable {
         return cluster
     }
 
-    private init(directory: String, kept: Bool) {
+    init(directory: String, kept: Bool) {
         self.directory = directory
         self.dataDirectory = directory + "/data"
         // Unix socket paths are limited to about 100 bytes: keep this one short.
@@ -117,9 +117,9 @@ public final class ThrowawayCluster: @unchecked Sendable {
 
     // MARK: - Steps
 
-    private var runAsPostgres: Bool { geteuid() == 0 }
+    var runAsPostgres: Bool { geteuid() == 0 }
 
-    private func asServerUser(_ argv: [String]) -> [String] {
+    func asServerUser(_ argv: [String]) -> [String] {
         runAsPostgres ? ["runuser", "-u", "postgres", "--"] + argv : argv
     }
 
@@ -164,7 +164,7 @@ public final class ThrowawayCluster: @unchecked Sendable {
         h.closeFile()
     }
 
-    private func startServer(bin: String) throws {
+    func startServer(bin: String) throws {
         let out = try Spawn.run(asServerUser([
             bin + "/pg_ctl", "-D", dataDirectory, "-l", dataDirectory + "/server.log",
             "-w", "-t", "60", "start",

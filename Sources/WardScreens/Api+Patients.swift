@@ -68,14 +68,29 @@ extension Api {
     /// Creates the profile with the patient's consent (typed signature) in one transaction.
     /// The terminal chooses the new rows' ids, because the sealed allergies and signature
     /// are bound to them (docs/ENCRYPTION.md); sealing fails with a sentence, never silently.
+    /// The consent's id is also the save's request id: sent again, the request finds the
+    /// profile it already registered (`onceByConsent`).
     public static func registerPatient(_ p: NewPatient, signature: String, textVersion: String,
+                                       patient: UUID = UUID(), consent: UUID = UUID(),
                                        sealer: FieldSealer) throws -> Request<Charted> {
-        let patient = UUID(), consent = UUID()
-        return Request("SELECT patient_id, chart_no FROM api.register_patient($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        Request(onceByConsent("$11", "api.register_patient($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"),
                        [p.familyName, p.givenName, p.dateOfBirth, p.sex, p.phone, p.email,
                         try sealer.seal(p.allergies, .allergies, row: patient),
                         try sealer.seal(signature, .signature, row: consent), textVersion, patient, consent],
                        isWrite: true, decode: charted)
+    }
+
+    /// The consent `consentParam` names if it exists already (an earlier attempt landed:
+    /// docs/adr/0021-exactly-once-saves-by-request-id.md), else what `call` returns. The call
+    /// sits under a one-time filter, so it does not run at all when the consent is found.
+    static func onceByConsent(_ consentParam: String, _ call: String) -> String {
+        """
+        SELECT p.patient_id, p.chart_no FROM api.patient_profiles p
+         WHERE p.patient_id = (SELECT c.patient_id FROM api.consents c WHERE c.consent_id = \(consentParam))
+        UNION ALL
+        SELECT r.patient_id, r.chart_no FROM \(call) r
+         WHERE NOT EXISTS (SELECT 1 FROM api.consents c WHERE c.consent_id = \(consentParam))
+        """
     }
 
     /// A profile registered at another clinic, masked: enough for the patient at the desk
@@ -99,11 +114,11 @@ extension Api {
         }
     }
 
-    /// The patient's consent for a profile found elsewhere: it becomes visible here.
-    public static func signConsent(handle: String, signature: String, textVersion: String,
+    /// The patient's consent for a profile found elsewhere: it becomes visible here. Sent
+    /// again with the same consent id, it finds the consent given (the handle is gone by then).
+    public static func signConsent(handle: String, signature: String, textVersion: String, consent: UUID = UUID(),
                                    sealer: FieldSealer) throws -> Request<Charted> {
-        let consent = UUID()
-        return Request("SELECT patient_id, chart_no FROM api.sign_consent($1, $2, $3, $4)",
+        Request(onceByConsent("$4", "api.sign_consent($1, $2, $3, $4)"),
                        [handle, try sealer.seal(signature, .signature, row: consent), textVersion, consent],
                        isWrite: true, decode: charted)
     }
@@ -139,10 +154,16 @@ extension Api {
 
     /// Signs and saves a note; it can never be changed afterwards. A correction is a new
     /// note that `amends` the old one.
+    ///
+    /// `note` is the save's request id: sent again with the same id (after a lost connection
+    /// or a failover, when the first attempt may have committed) the save finds the note it
+    /// already wrote instead of writing a second one (docs/adr/0021-exactly-once-saves-by-request-id.md).
     public static func writeNote(patient: UUID, kind: String = "note", title: String, body: String,
-                                 amends: UUID? = nil, sealer: FieldSealer) throws -> Request<UUID> {
-        let note = UUID()
-        return Request("SELECT api.write_note($1, $2, $3, $4, $5, $6) AS note_id",
+                                 amends: UUID? = nil, note: UUID = UUID(), sealer: FieldSealer) throws -> Request<UUID> {
+        Request("""
+            SELECT COALESCE((SELECT note_id FROM api.clinical_notes WHERE note_id = $6),
+                            api.write_note($1, $2, $3, $4, $5, $6)) AS note_id
+            """,
                        [patient, kind, title, try sealer.seal(body, .noteBody, row: note), amends, note],
                        isWrite: true) { r in
             guard let id = try r.first?.uuid("note_id") else { throw DatabaseError.typeMismatch("no note id returned") }

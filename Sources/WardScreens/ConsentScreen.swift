@@ -21,7 +21,7 @@ final class ConsentScreen: Screen {
     var actions: [Action] { Self.list }
 
     /// Whose consent this is.
-    enum Purpose {
+    enum Purpose: Equatable {
         /// A new patient: the profile is created with the consent.
         case register(Api.NewPatient)
         /// A profile registered at another clinic, found by exact identifiers.
@@ -37,6 +37,10 @@ final class ConsentScreen: Screen {
     var signatureError: String?
     var text: Api.ConsentText?
     var saving = false
+    /// The ids of the last save sent, with what it carried: saving the same again
+    /// (after a lost connection or a failover) reuses them, so a save whose answer was lost
+    /// finds what it registered instead of registering the patient twice.
+    private(set) var lastSave: (patient: UUID, consent: UUID, signature: String, purpose: Purpose)?
 
     init(app: StaffApp, purpose: Purpose? = nil) {
         self.app = app
@@ -100,10 +104,17 @@ final class ConsentScreen: Screen {
     func submit(_ sig: String, version: String, _ ui: UI) {
         guard let purpose else { return }
         let request: Request<Api.Charted>
+        let ids = lastSave.flatMap { $0.signature == sig && $0.purpose == purpose ? $0 : nil }
+            ?? (patient: UUID(), consent: UUID(), signature: sig, purpose: purpose)
+        lastSave = ids
         do {
             switch purpose {
-            case .register(let p): request = try Api.registerPatient(p, signature: sig, textVersion: version, sealer: app.sealer)
-            case .portable(let m): request = try Api.signConsent(handle: m.handle, signature: sig, textVersion: version, sealer: app.sealer)
+            case .register(let p):
+                request = try Api.registerPatient(p, signature: sig, textVersion: version, patient: ids.patient,
+                                                  consent: ids.consent, sealer: app.sealer)
+            case .portable(let m):
+                request = try Api.signConsent(handle: m.handle, signature: sig, textVersion: version, consent: ids.consent,
+                                              sealer: app.sealer)
             }
         } catch {
             ui.show((error as? UserError)?.message ?? "Ward could not encrypt this value. Nothing was saved.", kind: .error)

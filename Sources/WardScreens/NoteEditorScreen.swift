@@ -30,6 +30,10 @@ final class NoteEditorScreen: Screen {
     var bodyFocused = false
     var bodyError: String?
     var saving = false
+    /// The id of the last save sent, with what it saved: sending the same note again reuses
+    /// it, so a save whose answer was lost (connection, failover) cannot land twice. A note
+    /// changed since is another note and gets a new id.
+    private(set) var lastSave: (id: UUID, title: String, kind: String, text: String)?
     private let initial: (title: String, kind: String, body: String)
 
     init(app: StaffApp, patient: UUID, patientName: String, amending: Api.Note? = nil) {
@@ -130,9 +134,11 @@ final class NoteEditorScreen: Screen {
 
     func save(title: String, kind: String, text: String, _ ui: UI) {
         let request: Request<UUID>
+        let id = lastSave.flatMap { $0.title == title && $0.kind == kind && $0.text == text ? $0.id : nil } ?? UUID()
+        lastSave = (id, title, kind, text)
         do {
             request = try Api.writeNote(patient: patient, kind: kind, title: title, body: text, amends: amending?.id,
-                                        sealer: app.sealer)
+                                        note: id, sealer: app.sealer)
         } catch {
             ui.show((error as? UserError)?.message ?? "Ward could not encrypt this note. Nothing was saved.", kind: .error)
             return

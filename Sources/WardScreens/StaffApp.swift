@@ -134,8 +134,12 @@ public final class StaffApp {
         ui.pop()
     }
 
+    /// With a multi-host DSN libpq tries every listed host on each attempt and keeps the one
+    /// that takes writes: the top bar names them, and the message says which one answered.
     func connectionLost() {
         ui.show("Connection to the database lost: reconnecting… (what you typed is kept)", kind: .warning)
+        let hosts = backend.connection.listedHosts.joined(separator: ", ")
+        ui.connectionStatus = "Reconnecting to \(hosts.isEmpty ? "the database" : hosts)…"
         guard reconnectTimer == nil else { return }
         reconnectTimer = ui.after(2, repeating: 2) { [unowned self] _ in _ = backend.reconnect() }
     }
@@ -143,6 +147,8 @@ public final class StaffApp {
     func connectionBack() {
         if let t = reconnectTimer { ui.cancel(t) }
         reconnectTimer = nil
-        ui.show("Reconnected.", kind: .success)
+        ui.connectionStatus = ""
+        let host = backend.connection.host
+        ui.show(host.isEmpty ? "Reconnected." : "Reconnected to \(host).", kind: .success)
     }
 }

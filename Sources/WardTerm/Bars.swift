@@ -1,13 +1,21 @@
-/// The top bar: application, screen title, clinic, user and role, clock.
+/// The top bar: application, screen title, clinic, user and role, clock. While the database
+/// link is down, a status ("Reconnecting to ...") takes the place of all but the clock.
 public struct TopBar {
-    public var title, clinic, user, role, clock: String
+    public var title, clinic, user, role, clock, status: String
 
-    public init(title: String, clinic: String, user: String, role: String, clock: String) {
+    public init(title: String, clinic: String, user: String, role: String, clock: String, status: String = "") {
         self.title = title; self.clinic = clinic; self.user = user; self.role = role; self.clock = clock
+        self.status = status
     }
 
     public func draw(_ canvas: Canvas, row: Int) {
         canvas.fill(Rect(row: row, col: 0, rows: 1, cols: canvas.cols), style: .topBar)
+        if !status.isEmpty {
+            let clockWidth = TextWidth.width(clock)
+            canvas.put("Ward  " + status, row: row, col: 1, width: max(0, canvas.cols - clockWidth - 3), style: .topBar)
+            canvas.put(clock, row: row, col: canvas.cols - clockWidth - 1, style: .topBar)
+            return
+        }
         var right = [clinic, user.isEmpty ? "" : (role.isEmpty ? user : "\(user) (\(role))"), clock]
             .filter { !$0.isEmpty }.joined(separator: "  ")
         right = TextWidth.truncate(right, to: max(0, canvas.cols - 12))

@@ -45,6 +45,9 @@ public final class UI {
     public var clinic = ""
     public var user = ""
     public var role = ""
+    /// What the top bar says about the database link instead of the clinic and user while it
+    /// is down ("Reconnecting to db1, db2…"); empty when all is well.
+    public var connectionStatus = ""
     /// The clock text in the top bar (replaceable in tests).
     public var clockText: () -> String = { UI.clockFormatter.string(from: Date()) }
     private static let clockFormatter: DateFormatter = {
@@ -209,7 +212,7 @@ public final class UI {
             return
         }
         let title = top?.title ?? ""
-        TopBar(title: title, clinic: clinic, user: user, role: role, clock: clockText())
+        TopBar(title: title, clinic: clinic, user: user, role: role, clock: clockText(), status: connectionStatus)
             .draw(canvas, row: 0)
         let content = canvas.region(Rect(row: 1, col: 0, rows: rows - 3, cols: cols))
         // Draw from the last full screen up, so overlays sit on top of it.

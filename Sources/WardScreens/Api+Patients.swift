@@ -81,7 +81,7 @@ extension Api {
     }
 
     /// The consent `consentParam` names if it exists already (an earlier attempt landed:
-    /// docs/adr/0021-exactly-once-saves-by-request-id.md), else what `call` returns. The call
+    /// docs/adr/0011-exactly-once-saves-by-request-id.md), else what `call` returns. The call
     /// sits under a one-time filter, so it does not run at all when the consent is found.
     static func onceByConsent(_ consentParam: String, _ call: String) -> String {
         """
@@ -157,7 +157,7 @@ extension Api {
     ///
     /// `note` is the save's request id: sent again with the same id (after a lost connection
     /// or a failover, when the first attempt may have committed) the save finds the note it
-    /// already wrote instead of writing a second one (docs/adr/0021-exactly-once-saves-by-request-id.md).
+    /// already wrote instead of writing a second one (docs/adr/0011-exactly-once-saves-by-request-id.md).
     public static func writeNote(patient: UUID, kind: String = "note", title: String, body: String,
                                  amends: UUID? = nil, note: UUID = UUID(), sealer: FieldSealer) throws -> Request<UUID> {
         Request("""

@@ -8,7 +8,7 @@ import XCTest
 /// target_session_attrs=read-write`); the primary dies in the middle of a save and the
 /// standby is promoted. The save fails with a sentence, the form is kept, the terminal
 /// reconnects to the new primary and the same save lands exactly once: the note's id is the
-/// save's request id, reused by the retry (docs/adr/0021-exactly-once-saves-by-request-id.md).
+/// save's request id, reused by the retry (docs/adr/0011-exactly-once-saves-by-request-id.md).
 ///
 /// Every test gets its own pair of real servers, since each one ends with a promotion.
 final class FailoverTests: XCTestCase {

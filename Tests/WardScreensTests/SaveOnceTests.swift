@@ -4,7 +4,7 @@ import WardDB
 import XCTest
 
 /// A save sent twice with the same request id (the terminal retrying after a lost answer,
-/// docs/adr/0021-exactly-once-saves-by-request-id.md) lands once: the second finds the row
+/// docs/adr/0011-exactly-once-saves-by-request-id.md) lands once: the second finds the row
 /// the first wrote. Each test's control sends the same save with fresh ids, which writes again.
 final class SaveOnceTests: DemoDatabaseCase {
     func owner() throws -> Connection {

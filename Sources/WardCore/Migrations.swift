@@ -21,5 +21,6 @@ public enum Migrations {
         Migration(version: 18, name: "appointments_screen", bytes: PackageResources._018_appointments_screen_sql),
         Migration(version: 19, name: "bookings_one_at_a_time", bytes: PackageResources._019_bookings_one_at_a_time_sql),
         Migration(version: 20, name: "policies_once_per_statement", bytes: PackageResources._020_policies_once_per_statement_sql),
+        Migration(version: 21, name: "ward_now", bytes: PackageResources._021_ward_now_sql),
     ]
 }

@@ -61,5 +61,16 @@ public enum TestClock {
         #endif
     }
 
-    public static var runsSetID: Bool { getuid() != geteuid() || getgid() != getegid() }
+    /// Started setuid or setgid. The kernel's AT_SECURE flag says so even after `ward` has
+    /// dropped the group (SharedHost does at once), when the ids alone no longer tell.
+    public static var runsSetID: Bool {
+        getuid() != geteuid() || getgid() != getegid() || startedSecure
+    }
+
+    /// AT_SECURE (23) in /proc/self/auxv: pairs of native words, key then value.
+    private static let startedSecure: Bool = {
+        guard let data = FileManager.default.contents(atPath: "/proc/self/auxv") else { return false }
+        let words = data.withUnsafeBytes { Array($0.bindMemory(to: UInt.self)) }
+        return stride(from: 0, to: words.count - 1, by: 2).contains { words[$0] == 23 && words[$0 + 1] != 0 }
+    }()
 }

@@ -252,4 +252,28 @@ final class AppointmentE2ETests: DemoE2ECase {
         s.sendKeys("i")
         _ = try s.waitFor(text: "Only a booked appointment can be checked in.")
     }
+
+    /// The top bar's clock is the clinic's, read from the server (the run's pinned clock), not
+    /// the terminal host's: Riverside shows New York's time, Northside London's.
+    func testTheTopBarShowsTheClinicsOwnTimeFromTheServer() throws {
+        func clock(_ zone: String, _ d: Date) -> String {
+            var c = Calendar(identifier: .gregorian)
+            c.timeZone = TimeZone(identifier: zone)!
+            let p = c.dateComponents([.hour, .minute], from: d)
+            return String(format: "%02d:%02d", p.hour!, p.minute!)
+        }
+        for (clinic, user, zone) in [("riverside", "dana", "America/New_York"), ("northside", "fiona", "Europe/London")] {
+            let s = try startWard()
+            let before = s.capture()
+            XCTAssertNil(before[0].range(of: #"[0-9][0-9]:[0-9][0-9] *$"#, options: .regularExpression),
+                         "no clinic, so no clinic time, before anyone has logged in: \(before[0])")
+            try loginAndWait(s, clinic: clinic, user: user)
+            let early = TestClock.now()
+            let top = s.capture()[0].trimmingCharacters(in: .whitespaces)
+            let late = TestClock.now()
+            XCTAssertTrue(top.hasSuffix(clock(zone, early)) || top.hasSuffix(clock(zone, late)),
+                          "\(clinic) shows \(zone)'s \(clock(zone, early)): \(top)")
+            s.close()
+        }
+    }
 }

@@ -134,7 +134,7 @@ BEGIN
         now5 := pg_catalog.date_bin(interval '5 minutes', ward.now(), timestamptz '2000-01-01 00:00+00');
         today := (ward.now() AT TIME ZONE tz)::date;
         monday := pg_catalog.date_trunc('week', ward.now() AT TIME ZONE tz)::date;
-        later := pg_catalog.least(now5 + interval '2 hours', (today + time '23:30') AT TIME ZONE tz);
+        later := LEAST(now5 + interval '2 hours', (today + time '23:30') AT TIME ZONE tz);
         SELECT pg_catalog.array_agg(cp.patient_id ORDER BY cp.chart_no) INTO patients_here
           FROM ward.clinic_patients cp JOIN ward.profile_consents c
             ON c.tenant_id = cp.tenant_id AND c.patient_id = cp.patient_id AND c.revoked_at IS NULL
@@ -145,7 +145,7 @@ BEGIN
                            WHERE m.tenant_id = t.id AND m.role = 'specialist' ORDER BY m.staff_id LOOP
             FOR visit IN
                 SELECT v.* FROM (VALUES
-                    (1, pg_catalog.greatest(now5 - interval '15 minutes', today::timestamp AT TIME ZONE tz), 30,
+                    (1, GREATEST(now5 - interval '15 minutes', today::timestamp AT TIME ZONE tz), 30,
                      'checked_in', 'check-up'),
                     (2, now5 + interval '30 minutes', 20, 'booked', 'follow-up'),
                     (3, later, 30, 'booked', 'review of results'),

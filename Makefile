@@ -49,20 +49,10 @@ test-sql:
 # whole suite at one chosen instant instead (and skips this round).
 DATE_INSTANTS := 2027-03-01T00:05Z 2027-03-04T17:30Z 2027-03-05T23:55Z 2027-03-06T12:00Z 2027-03-07T23:59Z \
                  2027-03-28T00:30Z 2027-10-31T00:30Z 2027-03-14T06:30Z 2027-11-07T05:30Z 2027-12-31T23:59Z
-DATE_TESTS    := AppointmentE2ETests|AppointmentApiTests|AppointmentCalendarTests|ClinicDatesTests|AuditScreenTests|TestClockTests/testTheClockStarts
-DATE_PGTAP    := Tests/sql/04_tokens.sql Tests/sql/09_appointments.sql Tests/sql/12_rollback_proof.sql Tests/sql/18_appointments.sql
+DATE_JOBS     ?= 2
 test-dates:
 	@if [ -n "$$WARD_TEST_NOW" ]; then echo "test-dates: the run is pinned to $$WARD_TEST_NOW already"; exit 0; fi; \
-	mkdir -p .build; set -o pipefail; start=$$(date +%s); \
-	for t in $(DATE_INSTANTS); do \
-	  log=.build/test-dates-$$t.log; \
-	  if WARD_TEST_NOW=$$t $(SWIFT) test --skip-build --filter '$(DATE_TESTS)' >$$log 2>&1 && \
-	     WARD_TEST_NOW=$$t PGTAP_FILES="$(DATE_PGTAP)" $(WARD) sandbox -- bash scripts/pgtap.sh >>$$log 2>&1; then \
-	    echo "WARD_TEST_NOW=$$t: passed"; \
-	  else \
-	    echo "WARD_TEST_NOW=$$t: FAILED ($$log)"; grep -E ": error: |' failed \(|^not ok|Failed" $$log; exit 1; \
-	  fi; \
-	done; echo "test-dates: $(words $(DATE_INSTANTS)) instants in $$(( $$(date +%s) - start )) s"
+	DATE_INSTANTS="$(DATE_INSTANTS)" DATE_JOBS=$(DATE_JOBS) bash scripts/test-dates.sh
 
 # The long security runs (docs/SECURITY-TESTS.md): 100,000 api fuzz inputs, 1,000 typed
 # into the screens, and the issue's 10,000 pooled transactions for each of 64 clients behind

@@ -24,12 +24,7 @@ public enum TestClock {
         return (pinned ?? realStart).addingTimeInterval(monotonicSeconds() - monotonicStart)
     }
 
-    /// Seconds on a clock that never jumps, for durations.
-    public static func monotonicSeconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
+    public static func monotonicSeconds() -> Double { Monotonic.seconds() }
 
     /// "2027-03-01T00:05Z", "2027-03-01T00:05:00Z", with fractions or an offset (+01:00).
     public static func parse(_ text: String) -> Date? {
@@ -73,4 +68,14 @@ public enum TestClock {
         let words = data.withUnsafeBytes { Array($0.bindMemory(to: UInt.self)) }
         return stride(from: 0, to: words.count - 1, by: 2).contains { words[$0] == 23 && words[$0 + 1] != 0 }
     }()
+}
+
+/// Seconds on a clock that never jumps (CLOCK_MONOTONIC), for durations and deadlines: a
+/// wall clock set back or forward must not stretch or cut a wait.
+public enum Monotonic {
+    public static func seconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
 }

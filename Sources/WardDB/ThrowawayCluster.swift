@@ -290,13 +290,13 @@ public final class ThrowawayCluster: @unchecked Sendable {
         }
         let out = try Spawn.run(asServerUser(["pgbouncer", "-d", dir + "/pgbouncer.ini"]))
         // The daemon writes its socket and its pid file at slightly different moments.
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Monotonic.seconds() + 10
         repeat {
             let pidText = (try? String(contentsOfFile: dir + "/pgbouncer.pid", encoding: .utf8)) ?? ""
             bouncerPID = pid_t(pidText.split(separator: "\n").first.map(String.init) ?? "") ?? 0
             if bouncerPID > 0 && fm.fileExists(atPath: dir + "/.s.PGSQL.6432") { break }
             usleep(20_000)
-        } while Date() < deadline
+        } while Monotonic.seconds() < deadline
         guard out.status == 0, bouncerPID > 0, fm.fileExists(atPath: dir + "/.s.PGSQL.6432") else {
             let log = (try? String(contentsOfFile: dir + "/pgbouncer.log", encoding: .utf8)) ?? ""
             throw SpawnError("PgBouncer did not start (apt-get install pgbouncer):\n\(out.output)\n\(log)")
@@ -329,8 +329,8 @@ public final class ThrowawayCluster: @unchecked Sendable {
 
     /// True once the process has exited (or is a zombie nobody reaps) and its pid file is gone.
     static func waitGone(_ pid: pid_t, pidFile: String?, seconds: Double) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
+        let deadline = Monotonic.seconds() + seconds
+        while Monotonic.seconds() < deadline {
             let fileGone = pidFile.map { !FileManager.default.fileExists(atPath: $0) } ?? true
             if fileGone && !isRunning(pid) { return true }
             usleep(20_000)

@@ -161,7 +161,8 @@ final class AppointmentE2ETests: DemoE2ECase {
         // Today's visits, weekends included (DESIGN 5): one checked in, each with its status.
         let todays = try samsVisits(from: midnight(today), to: midnight(londonDay(1)))
         XCTAssertTrue(todays.contains { $0.status == "checked in" }, "the demo checks one in today: \(todays)")
-        screen = try waitForRow(s, todays[0].time, todays[0].status)
+        let firstToday = try XCTUnwrap(todays.first, "the demo has visits today, weekends included")
+        screen = try waitForRow(s, firstToday.time, firstToday.status)
         for v in todays { XCTAssertTrue(row(screen, v.time, " 30 ", v.status) || row(screen, v.time, " 20 ", v.status),
                                         "\(v): \(dump(screen))") }
         let keyBar = screen[23]

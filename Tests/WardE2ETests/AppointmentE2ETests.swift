@@ -277,4 +277,33 @@ final class AppointmentE2ETests: DemoE2ECase {
             s.close()
         }
     }
+
+    /// London's spring night has no 01:30, its autumn night has two: the form refuses the
+    /// first with a sentence, asks which for the second, and books the one picked, shown
+    /// with its offset. Alice has no demo visits, and 2028 is no pinned instant's week, so
+    /// nothing clashes and the other tests' weeks stay as the demo made them.
+    func testADaylightSavingNightRefusesTheSkippedHourAndAsksWhichRepeatedOne() throws {
+        let s = try startWard()
+        try loginAndWait(s, user: "fiona")
+        s.sendKeys("b")
+        try waitForHeading(s, "Alice Archer")
+
+        try fillBooking(s, search: "zoe", pick: "Ng, Zoë  30/09/1991", date: "26/03/2028", time: "01:30", reason: "spring")
+        s.sendKeys("Enter")
+        var screen = try s.waitFor(text: "There is no 01:30 on 26/03/2028 in Europe/London")
+        XCTAssertTrue(row(screen, "Time", "01:30", "see below"), dump(screen))
+        XCTAssertTrue(screen.contains { $0.contains("Book an appointment") }, "still on the form: \(dump(screen))")
+        s.sendKeys("Escape")
+        try waitForHeading(s, "Alice Archer")
+
+        try fillBooking(s, search: "zoe", pick: "Ng, Zoë  30/09/1991", date: "29/10/2028", time: "01:30", reason: "autumn")
+        s.sendKeys("Enter")
+        screen = try s.waitFor(text: "01:30 happens twice on 29/10/2028 in Europe/London")
+        XCTAssertTrue(screen.joined(separator: " ").contains("type 01:30 +01:00 for the first"), dump(screen))
+        // The focus is on the time: say which, and save.
+        s.sendKeys("C-u"); s.typeText("01:30 +00:00"); s.sendKeys("F2")
+        _ = try s.waitFor(text: "Booked Zoë Ng with Alice Archer on 29/10/2028 at 01:30 +00:00.")
+        screen = try waitForRow(s, "01:30 +00:00", "Ng, Zoë", "autumn", "booked")
+        XCTAssertTrue(screen[1].contains("Sunday 29/10/2028"), dump(screen))
+    }
 }

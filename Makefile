@@ -50,7 +50,7 @@ test-sql:
 DATE_INSTANTS := 2027-03-01T00:05Z 2027-03-04T17:30Z 2027-03-05T23:55Z 2027-03-06T12:00Z 2027-03-07T23:59Z \
                  2027-03-28T00:30Z 2027-10-31T00:30Z 2027-03-14T06:30Z 2027-11-07T05:30Z 2027-12-31T23:59Z
 DATE_JOBS     ?= 2
-test-dates:
+test-dates: build
 	@if [ -n "$$WARD_TEST_NOW" ]; then echo "test-dates: the run is pinned to $$WARD_TEST_NOW already"; exit 0; fi; \
 	DATE_INSTANTS="$(DATE_INSTANTS)" DATE_JOBS=$(DATE_JOBS) bash scripts/test-dates.sh
 

@@ -10,7 +10,7 @@ SHELL   := /bin/bash
 # System packages the build, the tests and the demo need.
 APT_PACKAGES := libpq-dev libncursesw5-dev postgresql-15 postgresql-15-pgtap pgbouncer tmux mandoc
 
-.PHONY: all deps build test test-swift test-sql test-man test-long demo install clean bench
+.PHONY: all deps build test test-swift test-sql test-man test-dates test-long demo install clean bench
 
 all: build
 
@@ -28,7 +28,7 @@ deps:
 build: deps
 	$(SWIFT) build --build-tests
 
-test: build test-swift test-sql test-man
+test: build test-swift test-sql test-man test-dates
 
 # The log is long; on failure the failing assertions are repeated at its end,
 # where a CI summary that shows only the tail will still name them.
@@ -42,6 +42,17 @@ test-sql:
 	@if ls Tests/sql/*.sql >/dev/null 2>&1; then \
 	  $(WARD) sandbox -- bash scripts/pgtap.sh; \
 	else echo "no pgTAP tests yet"; fi
+
+# The date-sensitive tests again at pinned instants (docs/adr/0015-pinned-clock.md): the
+# start and end of a week, late on a working day, a weekend, both daylight-saving changes
+# in London and New York, the turn of a year. `WARD_TEST_NOW=<instant> make test` runs the
+# whole suite at one chosen instant instead (and skips this round).
+DATE_INSTANTS := 2027-03-01T00:05Z 2027-03-04T17:30Z 2027-03-05T23:55Z 2027-03-06T12:00Z 2027-03-07T23:59Z \
+                 2027-03-28T00:30Z 2027-10-31T00:30Z 2027-03-14T06:30Z 2027-11-07T05:30Z 2027-12-31T23:59Z
+DATE_JOBS     ?= 2
+test-dates: build
+	@if [ -n "$$WARD_TEST_NOW" ]; then echo "test-dates: the run is pinned to $$WARD_TEST_NOW already"; exit 0; fi; \
+	DATE_INSTANTS="$(DATE_INSTANTS)" DATE_JOBS=$(DATE_JOBS) bash scripts/test-dates.sh
 
 # The long security runs (docs/SECURITY-TESTS.md): 100,000 api fuzz inputs, 1,000 typed
 # into the screens, and the issue's 10,000 pooled transactions for each of 64 clients behind

@@ -24,7 +24,7 @@ public enum SyntheticSeed {
     }
 
     public static var today: CalendarDate {
-        let d = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date())
+        let d = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: TestClock.now())
         return CalendarDate(year: d.year!, month: d.month!, day: d.day!)!
     }
 

@@ -244,10 +244,10 @@ public final class Connection {
     /// Waits at most `seconds` for the query in flight: its outcome, or nil if it is still
     /// running (on the way out, where an answer that never comes must not keep us).
     public func wait(seconds: Double) throws -> Result<QueryResult, DatabaseError>? {
-        let deadline = Date().addingTimeInterval(seconds)
+        let deadline = Monotonic.seconds() + seconds
         while true {
             if let outcome = try poll() { return outcome }
-            let left = deadline.timeIntervalSinceNow
+            let left = deadline - Monotonic.seconds()
             if left <= 0 { return nil }
             var pfd = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
             _ = Foundation.poll(&pfd, 1, Int32(min(1000, max(1, left * 1000))))

@@ -28,7 +28,9 @@ public final class ThrowawayCluster: @unchecked Sendable {
     }
 
     /// Creates (or, for a kept directory that already holds one, reuses) a cluster and starts it.
-    public static func start(keep: String? = nil) throws -> ThrowawayCluster {
+    /// Its databases read `pinnedAt` (by default the run's WARD_TEST_NOW) as ward.now() at
+    /// the run's start, advancing from there (pinClock).
+    public static func start(keep: String? = nil, pinnedAt: Date? = TestClock.pinned) throws -> ThrowawayCluster {
         let bin = try binDirectory()
         let dir: String
         if let keep {
@@ -44,6 +46,7 @@ public final class ThrowawayCluster: @unchecked Sendable {
         do {
             try cluster.initialise(bin: bin)
             try cluster.startServer(bin: bin)
+            if let pinnedAt { try cluster.pinClock(at: pinnedAt) }
         } catch {
             cluster.stop()
             throw error
@@ -207,6 +210,52 @@ public final class ThrowawayCluster: @unchecked Sendable {
             newSession: true)) ?? 0
     }
 
+    // MARK: - The pinned clock
+
+    /// Makes every database created from now on read the run's pinned clock through
+    /// ward.now(): an event trigger in template1 (copied into each new database) replaces
+    /// ward.now(), as superuser, the moment a migration creates it, with the pinned instant
+    /// plus the time since the run started. PostgreSQL's own clock keeps running (its
+    /// timeouts and deadlock detection need it); nothing ward_app may set moves the time.
+    public func pinClock(at pinned: Date) throws {
+        let c = try Connection(dsn(database: "template1"))
+        defer { c.close() }
+        let iso = ISO8601DateFormatter()
+        iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        // The instants are parameters; format(%L) quotes them into the function bodies.
+        let ddl = try c.query(Self.pinClockTemplate, [iso.string(from: pinned), iso.string(from: TestClock.realStart)])
+        try c.executeScript(try ddl.first!.string("ddl")!)
+    }
+
+    private static let pinClockTemplate = """
+        SELECT pg_catalog.format($f$
+            CREATE SCHEMA IF NOT EXISTS ward_harness;
+            REVOKE ALL ON SCHEMA ward_harness FROM PUBLIC;
+            CREATE OR REPLACE FUNCTION ward_harness.pin_now() RETURNS event_trigger
+                LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $body$
+            DECLARE
+                pinned_body text := %L;
+            BEGIN
+                IF EXISTS (SELECT FROM pg_event_trigger_ddl_commands() c
+                            WHERE c.object_type = 'function' AND c.object_identity = 'ward.now()')
+                   AND (SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                         WHERE n.nspname = 'ward' AND p.proname = 'now' AND p.pronargs = 0)
+                       IS DISTINCT FROM pinned_body THEN
+                    EXECUTE 'CREATE OR REPLACE FUNCTION ward.now() RETURNS timestamptz '
+                         || 'LANGUAGE sql STABLE PARALLEL SAFE AS ' || quote_literal(pinned_body);
+                END IF;
+            END
+            $body$;
+            REVOKE ALL ON FUNCTION ward_harness.pin_now() FROM PUBLIC;
+            DROP EVENT TRIGGER IF EXISTS ward_harness_pin_now;
+            CREATE EVENT TRIGGER ward_harness_pin_now ON ddl_command_end
+                WHEN TAG IN ('CREATE FUNCTION') EXECUTE FUNCTION ward_harness.pin_now();
+            $f$,
+            pg_catalog.format(' SELECT %L::pg_catalog.timestamptz OPERATOR(pg_catalog.+) '
+                              '(pg_catalog.now() OPERATOR(pg_catalog.-) %L::pg_catalog.timestamptz) ',
+                              $1::pg_catalog.timestamptz, $2::pg_catalog.timestamptz)) AS ddl
+        """
+
     // MARK: - PgBouncer
 
     /// Starts PgBouncer in front of this cluster, on a Unix socket in the cluster's
@@ -241,13 +290,13 @@ public final class ThrowawayCluster: @unchecked Sendable {
         }
         let out = try Spawn.run(asServerUser(["pgbouncer", "-d", dir + "/pgbouncer.ini"]))
         // The daemon writes its socket and its pid file at slightly different moments.
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Monotonic.seconds() + 10
         repeat {
             let pidText = (try? String(contentsOfFile: dir + "/pgbouncer.pid", encoding: .utf8)) ?? ""
             bouncerPID = pid_t(pidText.split(separator: "\n").first.map(String.init) ?? "") ?? 0
             if bouncerPID > 0 && fm.fileExists(atPath: dir + "/.s.PGSQL.6432") { break }
             usleep(20_000)
-        } while Date() < deadline
+        } while Monotonic.seconds() < deadline
         guard out.status == 0, bouncerPID > 0, fm.fileExists(atPath: dir + "/.s.PGSQL.6432") else {
             let log = (try? String(contentsOfFile: dir + "/pgbouncer.log", encoding: .utf8)) ?? ""
             throw SpawnError("PgBouncer did not start (apt-get install pgbouncer):\n\(out.output)\n\(log)")
@@ -280,8 +329,8 @@ public final class ThrowawayCluster: @unchecked Sendable {
 
     /// True once the process has exited (or is a zombie nobody reaps) and its pid file is gone.
     static func waitGone(_ pid: pid_t, pidFile: String?, seconds: Double) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
+        let deadline = Monotonic.seconds() + seconds
+        while Monotonic.seconds() < deadline {
             let fileGone = pidFile.map { !FileManager.default.fileExists(atPath: $0) } ?? true
             if fileGone && !isRunning(pid) { return true }
             usleep(20_000)

@@ -31,7 +31,7 @@ public struct AppointmentCalendar: Equatable, Sendable {
     /// day with a daylight-saving change is 23 or 25 hours long, as it should be).
     public func range(in clock: ClinicClock) -> (from: Date, to: Date) {
         let first = days.first!, last = days.last!
-        return (clock.instant(on: first, at: "00:00")!, clock.instant(on: Self.add(1, to: last), at: "00:00")!)
+        return (clock.startOfDay(first), clock.startOfDay(Self.add(1, to: last)))
     }
 
     /// 1 = Monday ... 7 = Sunday.
@@ -67,20 +67,10 @@ public struct AppointmentCalendar: Equatable, Sendable {
 /// The typed parts of a booking, checked before anything is sent: each problem is one
 /// sentence about one field, and nothing typed is thrown away.
 public enum AppointmentInput {
-    /// "9:30", "09:30", "0930" or "9.30" (24-hour clock) → "09:30".
+    /// "9:30", "09:30", "0930" or "9.30" (24-hour clock) → "09:30"; an offset typed after
+    /// it (for an hour the clocks repeat) is kept: "1:30 +01" → "01:30 +01:00".
     public static func time(_ text: String) -> Result<String, AppointmentInputError> {
-        let t = text.trimmingCharacters(in: .whitespaces)
-        if t.isEmpty { return .failure(.noTime) }
-        var h: Int?, m: Int?
-        let parts = t.split(omittingEmptySubsequences: false, whereSeparator: { $0 == ":" || $0 == "." })
-        if parts.count == 2, (1...2).contains(parts[0].count), parts[1].count == 2 {
-            h = Int(parts[0]); m = Int(parts[1])
-        } else if parts.count == 1, t.count == 4 {
-            h = Int(t.prefix(2)); m = Int(t.suffix(2))
-        }
-        guard t.allSatisfy(\.isASCII), let h, let m, (0..<24).contains(h), (0..<60).contains(m)
-        else { return .failure(.badTime(t)) }
-        return .success(String(format: "%02d:%02d", h, m))
+        WallTime.parse(text).map(\.text)
     }
 
     /// Length in minutes, 5 to 480 (the api's own limits).
@@ -99,13 +89,7 @@ public enum AppointmentInput {
         case .success(let d): day = d
         case .failure(let e): return .failure(.badDate(e))
         }
-        switch self.time(time) {
-        case .success(let hhmm):
-            guard let at = clock.instant(on: day, at: hhmm) else { return .failure(.badTime(time)) }
-            return .success(at)
-        case .failure(let e):
-            return .failure(e)
-        }
+        return WallTime.parse(time).flatMap { clock.resolve($0, on: day, order: order) }
     }
 
     /// The clinician a typed name means: exact username or display name first, then the only
@@ -133,6 +117,11 @@ public enum AppointmentInputError: Error, Equatable, CustomStringConvertible {
     case unknownClinician(String)
     case ambiguousClinician(String)
     case noPatient
+    /// The time, the day (in the clinic's order) and the zone.
+    case skippedTime(String, String, String)
+    /// The same, and the offsets the time has that day, earliest first.
+    case repeatedTime(String, String, String, [String])
+    case wrongOffset(String, String, String, [String])
 
     public var description: String {
         switch self {
@@ -144,6 +133,13 @@ public enum AppointmentInputError: Error, Equatable, CustomStringConvertible {
         case .unknownClinician(let t): return "No clinician of this clinic is called “\(t)”."
         case .ambiguousClinician(let t): return "More than one clinician matches “\(t)”; type more of the name."
         case .noPatient: return "Choose the patient from the list."
+        case .skippedTime(let t, let d, let z):
+            return "There is no \(t) on \(d) in \(z): the clocks go forward that night. Choose another time."
+        case .repeatedTime(let t, let d, let z, let o):
+            return "\(t) happens twice on \(d) in \(z) (the clocks go back): type \(t) \(o[0]) for the first "
+                + "or \(t) \(o[o.count - 1]) for the second."
+        case .wrongOffset(let t, let d, let z, let o):
+            return "\(t) on \(d) in \(z) is at \(o.joined(separator: " or ")), not at the offset typed."
         }
     }
 }

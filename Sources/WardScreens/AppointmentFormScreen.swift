@@ -75,7 +75,7 @@ final class AppointmentFormScreen: Screen {
         }
         clinicianField = FormField("Clinician", TextField(maxLength: 100)) { message(AppointmentInput.clinician($0, in: list)) }
         dateField = FormField("Date", TextField(maxLength: 10)) { message(order.parse($0)) }
-        timeField = FormField("Time", TextField(maxLength: 5)) { message(AppointmentInput.time($0)) }
+        timeField = FormField("Time", TextField(maxLength: 12)) { message(AppointmentInput.time($0)) }
         minutesField = FormField("Minutes", TextField(text: "30", maxLength: 3)) { message(AppointmentInput.minutes($0)) }
         reasonField = FormField("Reason", TextField(maxLength: 200))
     }
@@ -157,10 +157,20 @@ final class AppointmentFormScreen: Screen {
             ui.show(form.focusedField?.error ?? "Check the fields.", kind: .error)
             return
         }
-        // Every check passed above, so these all succeed.
-        guard case .success(let start) = AppointmentInput.start(date: dateField.input.text, time: timeField.input.text,
-                                                                order: app.dateOrder, clock: app.clock),
-              case .success(let minutes) = AppointmentInput.minutes(minutesField.input.text) else { return }
+        // Every field's own check passed above; what remains is whether the clinic's clocks
+        // skip or repeat that time on that day (a daylight-saving night).
+        let start: Date
+        switch AppointmentInput.start(date: dateField.input.text, time: timeField.input.text,
+                                      order: app.dateOrder, clock: app.clock) {
+        case .success(let s): start = s
+        case .failure(let e):
+            failure = e.description
+            timeField.error = "see below"
+            if let i = form.fields.firstIndex(where: { $0 === timeField }) { form.focus = i }
+            ui.show(e.description, kind: .error)
+            return
+        }
+        guard case .success(let minutes) = AppointmentInput.minutes(minutesField.input.text) else { return }
         let day = app.clock.date(start)
         let when = "\(app.dateOrder.format(day)) at \(app.clock.time(start))"
         saving = true

@@ -117,7 +117,7 @@ final class AppointmentsScreen: Screen {
 
     /// The first appointment not yet over, so the day opens where the clinic is now.
     func firstUpcoming(_ rows: [Api.AppointmentRow]) -> Int {
-        let now = Date()
+        let now = app.clock.now()
         return rows.firstIndex { $0.endsAt > now } ?? 0
     }
 
@@ -137,7 +137,10 @@ final class AppointmentsScreen: Screen {
     }
 
     func columns() -> [Column] {
-        let common = [Column("Time", width: 5), Column("Min", width: 3, alignRight: true), Column("Patient"),
+        // A time in an hour the clocks repeat carries its offset ("01:30 +01:00").
+        let clock = app.clock
+        let timeWidth = appointments.contains { clock.time($0.startsAt).count > 5 } ? 12 : 5
+        let common = [Column("Time", width: timeWidth), Column("Min", width: 3, alignRight: true), Column("Patient"),
                       Column("Reason"), Column("Status", width: 10)]
         return calendar.mode == .week ? [Column("Day", width: 14)] + common : common
     }

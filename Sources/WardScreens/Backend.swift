@@ -112,15 +112,15 @@ public final class Backend {
         // A request cancelled in its pipeline is rolled back whole (one implicit transaction).
         // The cancel is repeated, as in cancelAgain: the first may reach a server still
         // reading the request, which would then run (and commit) after we have gone.
-        let deadline = Date().addingTimeInterval(seconds)
+        let deadline = Monotonic.seconds() + seconds
         var slice = 0.1
         repeat {
             connection.cancel()
-            if (try? connection.wait(seconds: min(slice, max(0, deadline.timeIntervalSinceNow)))) != nil {
+            if (try? connection.wait(seconds: min(slice, max(0, deadline - Monotonic.seconds())))) != nil {
                 return connection.isAlive
             }
             slice = min(slice * 2, 2)
-        } while deadline.timeIntervalSinceNow > 0
+        } while deadline - Monotonic.seconds() > 0
         connection.close()
         return false
     }

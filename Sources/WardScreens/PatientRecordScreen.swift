@@ -100,7 +100,7 @@ final class PatientRecordScreen: Screen {
         var row = 7
         canvas.put("Visits", row: row, col: 2, style: .header)
         row += 1
-        let now = Date()
+        let now = clock.now()
         for v in visits.prefix(6) {
             let when = order.format(clock.date(v.startsAt)) + " " + clock.time(v.startsAt)
             let tag = v.startsAt > now ? "upcoming" : v.status

@@ -38,7 +38,11 @@ public final class StaffApp {
     }
 
     public var dateOrder: DateOrder { DateOrder(setting: me?.dateOrder) }
-    public var clock: ClinicClock { ClinicClock(timeZoneIdentifier: me?.timeZone) }
+    public var clock: ClinicClock { ClinicClock(timeZoneIdentifier: me?.timeZone, server: serverTime) }
+    /// The server's clock (ward.now()), read at login and every ten minutes after: the
+    /// clinic's date and time come from the database, never from the terminal host.
+    public private(set) var serverTime: ServerTime?
+    static let serverTimeRefresh = 600.0
     public func may(_ permission: String) -> Bool { me?.permissions.contains(permission) ?? false }
 
     public func start() {
@@ -49,6 +53,13 @@ public final class StaffApp {
         backend.onConnectionState = { [unowned self] up in up ? connectionBack() : connectionLost() }
         backend.later = { [unowned self] seconds, body in ui.after(seconds) { _ in body() } }
         ui.push(LoginScreen(app: self))
+        // The top bar shows the clinic's time once someone is logged in; before that no
+        // clinic, so no zone, is known.
+        ui.clockText = { [unowned self] in me == nil ? "" : clock.shortTime(clock.now()) }
+        ui.clockNow = { [unowned self] in clock.now() }
+        _ = ui.after(Self.serverTimeRefresh, repeating: Self.serverTimeRefresh) { [unowned self] _ in
+            if me != nil { readServerTime {} }
+        }
         let seconds = idleLockSeconds ?? Double(ui.config.idleLockMinutes * 60)
         if seconds > 0 {
             ui.onIdle(after: seconds) { [unowned self] in lock() }
@@ -90,12 +101,20 @@ public final class StaffApp {
                 ui.user = me.displayName
                 ui.role = me.role
                 Log.shared.info("login", ["role": me.role])
-                loadKeys(then: then)
+                readServerTime { [unowned self] in loadKeys(then: then) }
             case .success(nil):
                 ui.show("The session ended at once; log in again.", kind: .error)
             case .failure(let e):
                 ui.show(e.message, kind: .error)
             }
+        }
+    }
+
+    /// Asks the server for its time; on failure the last reading (or this host's clock) stays.
+    func readServerTime(then: @escaping () -> Void) {
+        backend.submit(ServerTime.request) { [unowned self] result in
+            if case .success(let now?) = result { serverTime = ServerTime(read: now) }
+            then()
         }
     }
 

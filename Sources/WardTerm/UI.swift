@@ -48,8 +48,10 @@ public final class UI {
     /// What the top bar says about the database link instead of the clinic and user while it
     /// is down ("Reconnecting to db1, db2…"); empty when all is well.
     public var connectionStatus = ""
-    /// The clock text in the top bar (replaceable in tests).
+    /// The clock text in the top bar (replaceable in tests), and the clock it reads, whose
+    /// minute boundaries wake the loop (a pinned clock's minutes need not be the host's).
     public var clockText: () -> String = { UI.clockFormatter.string(from: Date()) }
+    public var clockNow: () -> Date = { Date() }
     private static let clockFormatter: DateFormatter = {
         let f = DateFormatter()
         f.dateFormat = "HH:mm"
@@ -293,7 +295,7 @@ public final class UI {
 
     /// The top bar clock changes once a minute: wake at the minute boundary, not every second.
     private func scheduleClock() {
-        let now = Date().timeIntervalSince1970
+        let now = clockNow().timeIntervalSince1970
         let next = 60 - now.truncatingRemainder(dividingBy: 60) + 0.05
         after(next) { ui in ui.scheduleClock() }
     }

@@ -26,7 +26,7 @@ final class ConcurrentBookingTests: XCTestCase {
              try c.query("SELECT patient_id FROM api.search_patients('mary')").first!.string("patient_id")!,
              try c.query("SELECT staff_id FROM api.clinicians WHERE username = 'sam'").first!.string("staff_id")!)
         }
-        let start = Date().addingTimeInterval(40 * 86_400)
+        let start = TestClock.now().addingTimeInterval(40 * 86_400)
         let patients = [ids.0, ids.1]
 
         // Both transactions insert overlapping slots while the other is still open (each

@@ -3,8 +3,11 @@ import WardDB
 import XCTest
 
 /// The appointment screens in the real `ward`, at 80x24, against a migrated database with
-/// the demo data. The demo books Northside's specialist (Sam Okafor) at 09:00, 11:00, 13:00
-/// and 15:00 Monday to Friday of the current week; these tests book next week, which is free.
+/// the demo data, laid out around the run's clock (WARD_TEST_NOW, or the real now at the
+/// run's start): Northside's specialist (Sam Okafor) has visits around now, the day before
+/// and after, and Monday to Friday of the current week. What a test expects on a given day
+/// it reads from that clock and from the database; the tests book next week, which stays
+/// free but for the day after today.
 final class AppointmentE2ETests: DemoE2ECase {
     func loginAndWait(_ s: TmuxSession, clinic: String = "northside", user: String) throws {
         login(s, clinic: clinic, user: user)
@@ -18,11 +21,36 @@ final class AppointmentE2ETests: DemoE2ECase {
         return c
     }()
 
-    /// Today in London moved by `days`.
-    func londonDay(_ days: Int) -> Date { Self.london.date(byAdding: .day, value: days, to: Date())! }
+    /// Today in London by the run's clock, moved by `days`.
+    func londonDay(_ days: Int) -> Date { Self.london.date(byAdding: .day, value: days, to: TestClock.now())! }
 
-    /// 1 = Monday ... 7 = Sunday, in London.
-    var todayWeekday: Int { (Self.london.component(.weekday, from: Date()) + 5) % 7 + 1 }
+    /// 1 = Monday ... 7 = Sunday, in London, by the run's clock.
+    var todayWeekday: Int { (Self.london.component(.weekday, from: TestClock.now()) + 5) % 7 + 1 }
+
+    /// Sam's demo visits at Northside starting in [from, to): London time ("09:00", or with
+    /// its offset in an hour the clocks repeat) and status as the screen words it.
+    func samsVisits(from: Date, to: Date) throws -> [(start: Date, time: String, status: String)] {
+        let owner = try Connection(try ownerDSN())
+        defer { owner.close() }
+        return try owner.query("""
+            SELECT lower(a.during) AS s, a.status FROM ward.appointments a
+              JOIN ward.tenants t ON t.id = a.tenant_id JOIN ward.staff st ON st.id = a.clinician_id
+             WHERE t.code = 'northside' AND st.username = 'sam' AND lower(a.during) >= $1 AND lower(a.during) < $2
+             ORDER BY 1
+            """, [from, to]).rows.map { r in
+            let start = try r.timestamp("s")!
+            let status = try r.string("status")!
+            return (start, hhmm(start), status == "checked_in" ? "checked in" : status)
+        }
+    }
+
+    func hhmm(_ d: Date) -> String {
+        let c = Self.london.dateComponents([.hour, .minute], from: d)
+        return String(format: "%02d:%02d", c.hour!, c.minute!)
+    }
+
+    /// London midnight starting the day of `d`.
+    func midnight(_ d: Date) -> Date { Self.london.startOfDay(for: d) }
 
     /// The day `weekday` (1 = Monday) of next week, counted from today in London.
     func nextWeeks(_ weekday: Int) -> Date { londonDay(7 + weekday - todayWeekday) }
@@ -128,40 +156,43 @@ final class AppointmentE2ETests: DemoE2ECase {
         try loginAndWait(s, user: "sam")
         s.sendKeys("b")
         var screen = try waitForHeading(s, "Sam Okafor") // his own day, not Alice's
-        let today = Date()
+        let today = TestClock.now()
         XCTAssertTrue(screen[1].contains("\(dayName(today)) \(dmy(today))"), dump(screen))
-        if todayWeekday <= 5 {
-            // The demo's four appointments of today, in clinic time.
-            screen = try waitForRow(s, "15:00", " 30 ")
-            for t in ["09:00", "11:00", "13:00", "15:00"] { XCTAssertTrue(row(screen, t, " 30 "), "\(t): \(dump(screen))") }
-        }
+        // Today's visits, weekends included (DESIGN 5): one checked in, each with its status.
+        let todays = try samsVisits(from: midnight(today), to: midnight(londonDay(1)))
+        XCTAssertTrue(todays.contains { $0.status == "checked in" }, "the demo checks one in today: \(todays)")
+        let firstToday = try XCTUnwrap(todays.first, "the demo has visits today, weekends included")
+        screen = try waitForRow(s, firstToday.time, firstToday.status)
+        for v in todays { XCTAssertTrue(row(screen, v.time, " 30 ", v.status) || row(screen, v.time, " 20 ", v.status),
+                                        "\(v): \(dump(screen))") }
         let keyBar = screen[23]
         XCTAssertTrue(keyBar.contains("Book") && keyBar.contains("Move"), keyBar)
         XCTAssertFalse(keyBar.contains("Check in") || keyBar.contains("Cancel") || keyBar.contains("No-show"),
                        "a specialist has no appointment.checkin or appointment.cancel: \(keyBar)")
 
-        // The week: Monday to Sunday, twenty demo appointments on weekdays. The week opens on
-        // the first visit not yet over, which scrolls the list at some hours of the week, so
-        // what is checked is what holds on any day: Home shows and selects Monday 09:00 (the
-        // first of the twenty), End shows and selects Friday 15:00 (the last), each alone in
-        // reverse video.
+        // The week, Monday to Sunday. It opens on the first visit not yet over, which scrolls
+        // the list at some hours of the week, so what is checked is what holds on any day: Home
+        // shows and selects the week's first visit, End its last, each alone in reverse video.
         s.sendKeys("w")
         let monday = londonDay(1 - todayWeekday)
-        let friday = londonDay(5 - todayWeekday)
+        let week = try samsVisits(from: midnight(monday), to: midnight(londonDay(8 - todayWeekday)))
+        let first = try XCTUnwrap(week.first), last = try XCTUnwrap(week.last)
+        XCTAssertNotEqual(first.start, last.start, "the week has visits on more than one day")
         try waitForHeading(s, "Week of Mon \(dmy(monday))")
         func reversed(_ line: String) -> Bool { line.contains("\u{1b}[7m") || line.contains(";7m") }
-        func line(_ raw: [String], _ day: String, _ time: String) -> String {
-            raw.first { $0.contains("\(day) \(dmy(day == "Mon" ? monday : friday))") && $0.contains(time) } ?? ""
+        func line(_ raw: [String], _ v: (start: Date, time: String, status: String)) -> String {
+            let day = String(dayName(v.start).prefix(3)) + " " + dmy(v.start)
+            return raw.first { $0.contains(day) && $0.contains(v.time) } ?? ""
         }
         // The week has loaded when one of its rows is selected.
         try waitUntil(s, "a selected row of the week", escapes: true) { raw in raw.dropFirst(3).dropLast().contains(where: reversed) }
         s.sendKeys("Home")
-        var raw = try waitUntil(s, "Monday 09:00 in reverse video", escapes: true) { reversed(line($0, "Mon", "09:00")) }
-        XCTAssertFalse(reversed(line(raw, "Mon", "11:00")), line(raw, "Mon", "11:00").debugDescription)
+        var raw = try waitUntil(s, "the first visit in reverse video", escapes: true) { reversed(line($0, first)) }
+        XCTAssertFalse(reversed(line(raw, week[1])), line(raw, week[1]).debugDescription)
         XCTAssertEqual(raw.dropFirst(3).dropLast().filter(reversed).count, 1, "one selected row:\n" + dump(raw))
         s.sendKeys("End")
-        raw = try waitUntil(s, "Friday 15:00 in reverse video", escapes: true) { reversed(line($0, "Fri", "15:00")) }
-        XCTAssertFalse(reversed(line(raw, "Fri", "13:00")), line(raw, "Fri", "13:00").debugDescription)
+        raw = try waitUntil(s, "the last visit in reverse video", escapes: true) { reversed(line($0, last)) }
+        XCTAssertFalse(reversed(line(raw, week[week.count - 2])), line(raw, week[week.count - 2]).debugDescription)
         XCTAssertEqual(raw.dropFirst(3).dropLast().filter(reversed).count, 1, "one selected row:\n" + dump(raw))
         for sgr in ["[31m", "[36m", "[44m", "[46m", "38;5", "48;5"] {
             XCTAssertFalse(raw.joined().contains(sgr), "colour \(sgr) drawn with NO_COLOR")
@@ -221,5 +252,58 @@ final class AppointmentE2ETests: DemoE2ECase {
         // A cancelled appointment cannot be checked in.
         s.sendKeys("i")
         _ = try s.waitFor(text: "Only a booked appointment can be checked in.")
+    }
+
+    /// The top bar's clock is the clinic's, read from the server (the run's pinned clock), not
+    /// the terminal host's: Riverside shows New York's time, Northside London's.
+    func testTheTopBarShowsTheClinicsOwnTimeFromTheServer() throws {
+        func clock(_ zone: String, _ d: Date) -> String {
+            var c = Calendar(identifier: .gregorian)
+            c.timeZone = TimeZone(identifier: zone)!
+            let p = c.dateComponents([.hour, .minute], from: d)
+            return String(format: "%02d:%02d", p.hour!, p.minute!)
+        }
+        for (clinic, user, zone) in [("riverside", "dana", "America/New_York"), ("northside", "fiona", "Europe/London")] {
+            let s = try startWard()
+            let before = s.capture()
+            XCTAssertNil(before[0].range(of: #"[0-9][0-9]:[0-9][0-9] *$"#, options: .regularExpression),
+                         "no clinic, so no clinic time, before anyone has logged in: \(before[0])")
+            try loginAndWait(s, clinic: clinic, user: user)
+            let early = TestClock.now()
+            let top = s.capture()[0].trimmingCharacters(in: .whitespaces)
+            let late = TestClock.now()
+            XCTAssertTrue(top.hasSuffix(clock(zone, early)) || top.hasSuffix(clock(zone, late)),
+                          "\(clinic) shows \(zone)'s \(clock(zone, early)): \(top)")
+            s.close()
+        }
+    }
+
+    /// London's spring night has no 01:30, its autumn night has two: the form refuses the
+    /// first with a sentence, asks which for the second, and books the one picked, shown
+    /// with its offset. Alice has no demo visits, and 2028 is no pinned instant's week, so
+    /// nothing clashes and the other tests' weeks stay as the demo made them.
+    func testADaylightSavingNightRefusesTheSkippedHourAndAsksWhichRepeatedOne() throws {
+        let s = try startWard()
+        try loginAndWait(s, user: "fiona")
+        s.sendKeys("b")
+        try waitForHeading(s, "Alice Archer")
+
+        try fillBooking(s, search: "zoe", pick: "Ng, Zoë  30/09/1991", date: "26/03/2028", time: "01:30", reason: "spring")
+        s.sendKeys("Enter")
+        var screen = try s.waitFor(text: "There is no 01:30 on 26/03/2028 in Europe/London")
+        XCTAssertTrue(row(screen, "Time", "01:30", "see below"), dump(screen))
+        XCTAssertTrue(screen.contains { $0.contains("Book an appointment") }, "still on the form: \(dump(screen))")
+        s.sendKeys("Escape")
+        try waitForHeading(s, "Alice Archer")
+
+        try fillBooking(s, search: "zoe", pick: "Ng, Zoë  30/09/1991", date: "29/10/2028", time: "01:30", reason: "autumn")
+        s.sendKeys("Enter")
+        screen = try s.waitFor(text: "01:30 happens twice on 29/10/2028 in Europe/London")
+        XCTAssertTrue(screen.joined(separator: " ").contains("type 01:30 +01:00 for the first"), dump(screen))
+        // The focus is on the time: say which, and save.
+        s.sendKeys("C-u"); s.typeText("01:30 +00:00"); s.sendKeys("F2")
+        _ = try s.waitFor(text: "Booked Zoë Ng with Alice Archer on 29/10/2028 at 01:30 +00:00.")
+        screen = try waitForRow(s, "01:30 +00:00", "Ng, Zoë", "autumn", "booked")
+        XCTAssertTrue(screen[1].contains("Sunday 29/10/2028"), dump(screen))
     }
 }

@@ -34,6 +34,37 @@ final class CommandLineE2ETests: XCTestCase {
     }
 }
 
+/// WARD_TEST_NOW pins `ward sandbox`'s database clock in a debug build, and a setgid copy
+/// of the same binary ignores it (a release build compiles the reading out: TestClockTests).
+final class PinnedClockE2ETests: XCTestCase {
+    func sandboxYear(_ binary: String, pinnedAt: String) throws -> String {
+        var env = ProcessInfo.processInfo.environment
+        env["WARD_TEST_NOW"] = pinnedAt
+        let out = try Spawn.run([binary, "sandbox", "--migrate", "--", "psql", "-Atc",
+                                 "SELECT 'year ' || extract(year FROM ward.now())"], environment: env)
+        XCTAssertEqual(out.status, 0, out.output)
+        return out.output.split(separator: "\n").first { $0.hasPrefix("year ") }.map(String.init) ?? out.output
+    }
+
+    func testASetgidWardIgnoresThePinnedInstant() throws {
+        guard getuid() == 0 else {
+            throw XCTSkip("making a setgid copy for another group needs root; run as root (as CI does) to check it")
+        }
+        // The control: the debug binary honours it.
+        XCTAssertEqual(try sandboxYear(TmuxSession.wardBinary, pinnedAt: "2041-06-01T12:00Z"), "year 2041")
+
+        let dir = TmuxSession.packageRoot.appendingPathComponent(".build/setgid-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let copy = dir + "/ward"
+        try FileManager.default.copyItem(atPath: TmuxSession.wardBinary, toPath: copy)
+        XCTAssertEqual(chown(copy, 0, 65_534), 0)    // group nogroup
+        XCTAssertEqual(chmod(copy, 0o2755), 0)       // setgid
+        let year = Calendar(identifier: .gregorian).component(.year, from: Date())
+        XCTAssertEqual(try sandboxYear(copy, pinnedAt: "2041-06-01T12:00Z"), "year \(year)")
+    }
+}
+
 /// `ward demo` from start to the login screen, and nothing left behind on any way out.
 final class DemoE2ETests: XCTestCase {
     /// The cluster directory of one ward process, from its watchdog's arguments

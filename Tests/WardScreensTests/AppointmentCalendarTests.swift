@@ -147,4 +147,61 @@ final class AppointmentCalendarTests: XCTestCase {
         XCTAssertEqual(AppointmentsScreen.statusText("checked_in"), "checked in")
         XCTAssertEqual(AppointmentsScreen.statusText("no_show"), "no-show")
     }
+
+    // Daylight-saving nights (issue 15): London springs forward at 01:00Z on 28 March 2027
+    // and falls back at 01:00Z on 31 October; New York at 07:00Z on 14 March and 06:00Z on
+    // 7 November.
+
+    func testATimeTheClocksSkipIsRefusedWithASentence() {
+        let london28 = AppointmentInput.start(date: "28/03/2027", time: "01:30", order: .dmy, clock: london)
+        XCTAssertEqual(london28, .failure(.skippedTime("01:30", "28/03/2027", "Europe/London")))
+        XCTAssertEqual("\(AppointmentInputError.skippedTime("01:30", "28/03/2027", "Europe/London"))",
+                       "There is no 01:30 on 28/03/2027 in Europe/London: the clocks go forward that night. Choose another time.")
+        XCTAssertEqual(AppointmentInput.start(date: "03/14/2027", time: "02:30", order: .mdy, clock: newYork),
+                       .failure(.skippedTime("02:30", "03/14/2027", "America/New_York")))
+        // Either side of the gap is an ordinary time.
+        XCTAssertEqual(try AppointmentInput.start(date: "28/03/2027", time: "00:59", order: .dmy, clock: london).get(),
+                       utc("2027-03-28T00:59:00Z"))
+        XCTAssertEqual(try AppointmentInput.start(date: "28/03/2027", time: "02:00", order: .dmy, clock: london).get(),
+                       utc("2027-03-28T01:00:00Z"))
+        XCTAssertEqual(try AppointmentInput.start(date: "03/14/2027", time: "03:00", order: .mdy, clock: newYork).get(),
+                       utc("2027-03-14T07:00:00Z"))
+    }
+
+    func testATimeTheClocksRepeatIsStoredAsTheOneTheUserPicked() throws {
+        let twice = AppointmentInput.start(date: "31/10/2027", time: "01:30", order: .dmy, clock: london)
+        XCTAssertEqual(twice, .failure(.repeatedTime("01:30", "31/10/2027", "Europe/London", ["+01:00", "+00:00"])))
+        XCTAssertEqual("\(AppointmentInputError.repeatedTime("01:30", "31/10/2027", "Europe/London", ["+01:00", "+00:00"]))",
+                       "01:30 happens twice on 31/10/2027 in Europe/London (the clocks go back): "
+                       + "type 01:30 +01:00 for the first or 01:30 +00:00 for the second.")
+        let first = try AppointmentInput.start(date: "31/10/2027", time: "01:30 +01:00", order: .dmy, clock: london).get()
+        let second = try AppointmentInput.start(date: "31/10/2027", time: "1:30+00", order: .dmy, clock: london).get()
+        XCTAssertEqual(first, utc("2027-10-31T00:30:00Z"))
+        XCTAssertEqual(second, utc("2027-10-31T01:30:00Z"))
+        // Shown with the offset, so the two cannot be mistaken for each other.
+        XCTAssertEqual(london.time(first), "01:30 +01:00")
+        XCTAssertEqual(london.time(second), "01:30 +00:00")
+        XCTAssertEqual(london.time(utc("2027-10-31T02:30:00Z")), "02:30", "outside the repeated hour, no offset")
+        XCTAssertEqual(AppointmentInput.start(date: "31/10/2027", time: "01:30 +02:00", order: .dmy, clock: london),
+                       .failure(.wrongOffset("01:30", "31/10/2027", "Europe/London", ["+01:00", "+00:00"])))
+
+        let ny1 = try AppointmentInput.start(date: "11/07/2027", time: "01:30 -04:00", order: .mdy, clock: newYork).get()
+        let ny2 = try AppointmentInput.start(date: "11/07/2027", time: "01:30 -0500", order: .mdy, clock: newYork).get()
+        XCTAssertEqual(ny1, utc("2027-11-07T05:30:00Z"))
+        XCTAssertEqual(ny2, utc("2027-11-07T06:30:00Z"))
+        XCTAssertEqual(newYork.time(ny2), "01:30 -05:00")
+        XCTAssertEqual(try AppointmentInput.time("1:30 +01").get(), "01:30 +01:00")
+        for bad in ["01:30 +1", "01:30 +25", "01:30 +01:60", "01:30 ++01"] {
+            XCTAssertEqual(AppointmentInput.time(bad), .failure(.badTime(bad)), bad)
+        }
+    }
+
+    func testTheViewOfADaylightSavingDayStartsAtItsMidnight() {
+        let spring = AppointmentCalendar(day: day("2027-03-28")).range(in: london)
+        XCTAssertEqual(spring.from, utc("2027-03-28T00:00:00Z"))
+        XCTAssertEqual(spring.to, utc("2027-03-28T23:00:00Z"))
+        let autumn = AppointmentCalendar(day: day("2027-11-07")).range(in: newYork)
+        XCTAssertEqual(autumn.from, utc("2027-11-07T04:00:00Z"))
+        XCTAssertEqual(autumn.to, utc("2027-11-08T05:00:00Z"))
+    }
 }

@@ -11,8 +11,8 @@ SELECT plan(8);
 CREATE TEMP TABLE slot AS
 SELECT (n.d + interval '7 hours') AT TIME ZONE 'Europe/London' AS north_at, to_char(n.d, 'DD/MM/YYYY') AS north_day,
        (r.d + interval '7 hours') AT TIME ZONE 'America/New_York' AS river_at, to_char(r.d, 'MM/DD/YYYY') AS river_day
-  FROM (SELECT date_trunc('day', now() AT TIME ZONE 'Europe/London') + interval '50 days' AS d) n,
-       (SELECT date_trunc('day', now() AT TIME ZONE 'America/New_York') + interval '50 days' AS d) r;
+  FROM (SELECT date_trunc('day', ward.now() AT TIME ZONE 'Europe/London') + interval '50 days' AS d) n,
+       (SELECT date_trunc('day', ward.now() AT TIME ZONE 'America/New_York') + interval '50 days' AS d) r;
 GRANT SELECT ON slot TO ward_app;
 -- The plan of a query as the caller would run it, as text.
 CREATE FUNCTION pg_temp.plan_of(q text) RETURNS text LANGUAGE plpgsql AS $f$

@@ -6,7 +6,7 @@ BEGIN;
 SELECT plan(6);
 SELECT ok(EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'appointments_no_overlap' AND contype = 'x'),
           'an exclusion constraint guards overlaps, whatever the interleaving of sessions');
-CREATE TEMP TABLE slot AS SELECT date_trunc('day', now()) + interval '30 days 6 hours' AS at;
+CREATE TEMP TABLE slot AS SELECT date_trunc('day', ward.now()) + interval '30 days 6 hours' AS at;
 GRANT SELECT ON slot TO ward_app;
 SET LOCAL ROLE ward_app;
 SELECT set_config('ward.session', :'desk', true) IS NOT NULL AS desk;

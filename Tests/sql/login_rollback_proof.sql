@@ -31,8 +31,8 @@ END $$;
 RESET ROLE;
 SELECT is((SELECT count(*)::int FROM ward.audit_events e, before_test b WHERE e.id > b.last_event
             AND e.actor_id = :'theo'), 0, 'control: the six attempts'' own audit events were rolled back');
-SELECT ok(ward.locked_until(:'theo') > now(), 'theo is locked after 6 wrong passwords, all rolled back');
-SELECT ok(ward.locked_until(:'theo') <= now() + interval '15 minutes', 'for at most 15 minutes');
+SELECT ok(ward.locked_until(:'theo') > ward.now(), 'theo is locked after 6 wrong passwords, all rolled back');
+SELECT ok(ward.locked_until(:'theo') <= ward.now() + interval '15 minutes', 'for at most 15 minutes');
 
 SET LOCAL ROLE ward_app;
 SELECT throws_ok($$SELECT api.login('lakeside', 'theo', 'clinic-demo')$$, 'WL001', NULL,
@@ -60,7 +60,7 @@ RESET ROLE;
 
 -- A new password set by an administrator lifts the lockout.
 UPDATE ward.staff SET password_hash = ward.hash_password('theo-new-password') WHERE id = :'theo';
-SELECT ok(ward.locked_until(:'theo') < now(), 'a new password lifts the lockout');
+SELECT ok(ward.locked_until(:'theo') < ward.now(), 'a new password lifts the lockout');
 
 -- The look-up limit: 10 look-ups thrown away still count.
 SET LOCAL ROLE ward_app;
@@ -74,13 +74,13 @@ SELECT throws_ok($$SELECT * FROM api.find_portable_profile('Ng', 'Zoë', '1991-0
 
 -- Writing api functions move the idle clock (ward.audit_here calls ward.touch_session).
 RESET ROLE;
-UPDATE ward.sessions SET last_seen_at = now() - interval '5 minutes' WHERE token_hash = sha256(convert_to(:'dana', 'UTF8'));
+UPDATE ward.sessions SET last_seen_at = ward.now() - interval '5 minutes' WHERE token_hash = sha256(convert_to(:'dana', 'UTF8'));
 SET LOCAL ROLE ward_app;
 SELECT set_config('ward.session', :'dana', true);
 SELECT api.revoke_consent((SELECT patient_id FROM api.patient_profiles ORDER BY chart_no LIMIT 1), 'test of the idle clock');
 RESET ROLE;
 SELECT ok((SELECT last_seen_at FROM ward.sessions WHERE token_hash = sha256(convert_to(:'dana', 'UTF8')))
-          > now() - interval '1 minute', 'a write moves the session''s idle clock');
+          > ward.now() - interval '1 minute', 'a write moves the session''s idle clock');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -5,9 +5,9 @@ SELECT api.login('northside', 'fiona', 'clinic-demo') AS expired \gset
 SELECT api.login('northside', 'fiona', 'clinic-demo') AS idle \gset
 SELECT api.login('northside', 'fiona', 'clinic-demo') AS revoked \gset
 RESET ROLE;
-UPDATE ward.sessions SET expires_at = now() - interval '1 minute', created_at = now() - interval '9 hours'
+UPDATE ward.sessions SET expires_at = ward.now() - interval '1 minute', created_at = ward.now() - interval '9 hours'
  WHERE token_hash = sha256(convert_to(:'expired', 'UTF8'));
-UPDATE ward.sessions SET last_seen_at = now() - interval '11 minutes'
+UPDATE ward.sessions SET last_seen_at = ward.now() - interval '11 minutes'
  WHERE token_hash = sha256(convert_to(:'idle', 'UTF8'));
 BEGIN;
 SET LOCAL ROLE ward_app;

@@ -281,6 +281,13 @@ CREATE FUNCTION api.touch() RETURNS void
     SET search_path = pg_catalog, pg_temp
     AS $$ SELECT ward.touch_session() $$;
 
+-- The time the clinic acts on (ward.now()), for the terminal's clock and its "today": the
+-- terminal reads the server's time, never the host's.
+CREATE FUNCTION api.server_now() RETURNS timestamptz
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT ward.now() $$;
+
 -- The new password must differ from the current one (or "changing" it would leave it
 -- known to the administrator who set it); a 'password_change' session then receives the
 -- person's role in this clinic.

@@ -37,6 +37,7 @@ ALTER FUNCTION ward.open_session(uuid, uuid, text, uuid, text) OWNER TO ward_aut
 ALTER FUNCTION api.login(text, text, text) OWNER TO ward_auth;
 ALTER FUNCTION api.logout() OWNER TO ward_auth;
 ALTER FUNCTION api.touch() OWNER TO ward_auth;
+ALTER FUNCTION api.server_now() OWNER TO ward_auth;
 ALTER FUNCTION api.change_password(text, text) OWNER TO ward_auth;
 ALTER FUNCTION api.impersonate(text, text) OWNER TO ward_auth;
 ALTER FUNCTION api.whoami() OWNER TO ward_auth;
@@ -79,7 +80,7 @@ GRANT USAGE ON SCHEMA ward, api, ext TO ward_app, ward_auth;
 GRANT USAGE, CREATE ON SCHEMA ward_attempts TO ward_auth;
 
 -- ward_app: the api.
-GRANT EXECUTE ON FUNCTION api.login(text, text, text), api.logout(), api.touch(),
+GRANT EXECUTE ON FUNCTION api.login(text, text, text), api.logout(), api.touch(), api.server_now(),
     api.change_password(text, text), api.impersonate(text, text), api.whoami(), api.my_permissions(),
     api.search_patients(text, integer), api.open_patient(uuid), api.likely_duplicates(text, text, date),
     api.consent_text(), api.register_patient(text, text, date, text, text, text, bytea, bytea, text, uuid, uuid),

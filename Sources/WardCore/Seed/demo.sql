@@ -15,8 +15,10 @@ DECLARE
     chart text;
     clinic text;
     monday date;
-    d integer;
-    slot integer;
+    today date;
+    now5 timestamptz;
+    later timestamptz;
+    visit record;
     i integer := 0;
     tz text;
     t record;
@@ -116,11 +118,23 @@ BEGIN
         END LOOP;
     END LOOP;
 
-    -- Appointments Monday to Friday of the current week (each clinic's own calendar), and
-    -- notes for some of the patients seen.
+    -- Appointments, laid out around ward.now() (the run's pinned clock in tests) in each
+    -- clinic's own time zone, so a run on any day finds the same shape (DESIGN 5):
+    -- * around now, for every specialist: one checked in (started up to a quarter of an
+    --   hour ago, never before midnight), one starting 25 to 30 minutes from now, and one
+    --   later that day (two hours on, at the latest 23:30) when the day still has room;
+    -- * 10:00 the day before and the day after (earlier and later visits on any day);
+    -- * 09:00, 11:00, 13:00 and 15:00 Monday to Friday of the current week;
+    -- each 30 minutes (the next-hour one 20), those that would clash with an earlier one
+    -- left out. Times around now are computed as instants (five-minute steps of UTC), so a
+    -- daylight-saving change between them cannot make one fall in a missing hour.
+    -- Notes for some of the patients seen.
     FOR t IN SELECT * FROM ward.tenants WHERE kind = 'clinic' LOOP
         tz := t.time_zone;
+        now5 := pg_catalog.date_bin(interval '5 minutes', ward.now(), timestamptz '2000-01-01 00:00+00');
+        today := (ward.now() AT TIME ZONE tz)::date;
         monday := pg_catalog.date_trunc('week', ward.now() AT TIME ZONE tz)::date;
+        later := LEAST(now5 + interval '2 hours', (today + time '23:30') AT TIME ZONE tz);
         SELECT pg_catalog.array_agg(cp.patient_id ORDER BY cp.chart_no) INTO patients_here
           FROM ward.clinic_patients cp JOIN ward.profile_consents c
             ON c.tenant_id = cp.tenant_id AND c.patient_id = cp.patient_id AND c.revoked_at IS NULL
@@ -129,24 +143,40 @@ BEGIN
          ORDER BY m.role = 'front_desk' DESC, m.role = 'admin' DESC LIMIT 1;
         FOR specialist IN SELECT m.staff_id FROM ward.memberships m
                            WHERE m.tenant_id = t.id AND m.role = 'specialist' ORDER BY m.staff_id LOOP
-            FOR d IN 0..4 LOOP
-                FOR slot IN 0..3 LOOP
-                    i := i + 1;
-                    pid := patients_here[1 + (i % pg_catalog.array_length(patients_here, 1))];
-                    INSERT INTO ward.appointments (tenant_id, patient_id, clinician_id, during, status, reason, booked_by)
-                    VALUES (t.id, pid, specialist,
-                            pg_catalog.tstzrange(((monday + d) + pg_catalog.make_time(9 + slot * 2, 0, 0)) AT TIME ZONE tz,
-                                                 ((monday + d) + pg_catalog.make_time(9 + slot * 2, 30, 0)) AT TIME ZONE tz),
-                            CASE WHEN (monday + d) + pg_catalog.make_time(9 + slot * 2, 0, 0) < ward.now() AT TIME ZONE tz
-                                 THEN 'completed' ELSE 'booked' END,
-                            (ARRAY['check-up', 'follow-up', 'new complaint', 'review of results'])[1 + slot], booker);
-                    IF slot = 0 THEN
-                        INSERT INTO ward.clinical_notes (tenant_id, patient_id, kind, title, body, author_id, signed_at)
-                        VALUES (t.id, pid, 'note', 'Consultation ' || pg_catalog.to_char(monday + d, 'YYYY-MM-DD'),
-                                pg_catalog.convert_to('Seen at ' || t.name || '. History taken, examination unremarkable. Plan: review in four weeks.', 'UTF8'),
-                                specialist, ward.now() - interval '7 days' + d * interval '1 hour');
-                    END IF;
-                END LOOP;
+            FOR visit IN
+                SELECT v.* FROM (VALUES
+                    (1, GREATEST(now5 - interval '15 minutes', today::timestamp AT TIME ZONE tz), 30,
+                     'checked_in', 'check-up'),
+                    (2, now5 + interval '30 minutes', 20, 'booked', 'follow-up'),
+                    (3, later, 30, 'booked', 'review of results'),
+                    (4, ((today - 1) + time '10:00') AT TIME ZONE tz, 30, 'completed', 'follow-up'),
+                    (5, ((today + 1) + time '10:00') AT TIME ZONE tz, 30, 'booked', 'check-up')
+                ) v(k, starts, minutes, status, reason)
+                WHERE v.k <> 3 OR later >= now5 + interval '50 minutes'
+                UNION ALL
+                SELECT 10 + d * 4 + slot, ((monday + d) + pg_catalog.make_time(9 + slot * 2, 0, 0)) AT TIME ZONE tz, 30,
+                       CASE WHEN ((monday + d) + pg_catalog.make_time(9 + slot * 2, 0, 0)) AT TIME ZONE tz < ward.now()
+                            THEN 'completed' ELSE 'booked' END,
+                       (ARRAY['check-up', 'follow-up', 'new complaint', 'review of results'])[1 + slot]
+                  FROM pg_catalog.generate_series(0, 4) d, pg_catalog.generate_series(0, 3) slot
+                ORDER BY 1
+            LOOP
+                CONTINUE WHEN EXISTS (
+                    SELECT FROM ward.appointments a
+                     WHERE a.tenant_id = t.id AND a.clinician_id = specialist
+                       AND a.during && pg_catalog.tstzrange(visit.starts, visit.starts + visit.minutes * interval '1 minute'));
+                i := i + 1;
+                pid := patients_here[1 + (i % pg_catalog.array_length(patients_here, 1))];
+                INSERT INTO ward.appointments (tenant_id, patient_id, clinician_id, during, status, reason, booked_by)
+                VALUES (t.id, pid, specialist,
+                        pg_catalog.tstzrange(visit.starts, visit.starts + visit.minutes * interval '1 minute'),
+                        visit.status, visit.reason, booker);
+                IF visit.k >= 10 AND visit.k % 4 = 2 THEN
+                    INSERT INTO ward.clinical_notes (tenant_id, patient_id, kind, title, body, author_id, signed_at)
+                    VALUES (t.id, pid, 'note', 'Consultation ' || pg_catalog.to_char(visit.starts AT TIME ZONE tz, 'YYYY-MM-DD'),
+                            pg_catalog.convert_to('Seen at ' || t.name || '. History taken, examination unremarkable. Plan: review in four weeks.', 'UTF8'),
+                            specialist, ward.now() - interval '7 days' + visit.k * interval '1 hour');
+                END IF;
             END LOOP;
         END LOOP;
     END LOOP;

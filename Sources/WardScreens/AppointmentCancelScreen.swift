@@ -1,3 +1,4 @@
+import WardClient
 import Foundation
 import WardTerm
 
@@ -55,10 +56,8 @@ final class AppointmentCancelScreen: Screen {
 
     func send(_ ui: UI) {
         let a = appointment, text = reason.input.text, summary = summary
-        ui.setBusy("Saving")
-        app.backend.submit(Api.cancelAppointment(a.id, reason: text)) { [weak self] result in
+        app.backend.run(Api.cancelAppointment(a.id, reason: text), for: self, busy: "Saving") { [weak self] result in
             guard let self else { return }
-            ui.setBusy(nil)
             switch result {
             case .success:
                 ui.pop()
@@ -66,7 +65,6 @@ final class AppointmentCancelScreen: Screen {
                                          message: "Cancelled: \(summary)."), ui)
             case .failure(let e):
                 failure = e.message
-                ui.show(e.message, kind: .error)
             }
         }
     }

@@ -1,3 +1,4 @@
+import WardClient
 import Foundation
 import WardDB
 import WardTerm
@@ -73,10 +74,8 @@ final class AppointmentsScreen: Screen {
 
     func didAppear(ui: UI) {
         guard clinicians.isEmpty else { reload(ui); return }
-        ui.setBusy("Loading")
-        app.backend.submit(Api.clinicians) { [weak self] result in
+        app.backend.run(Api.clinicians, for: self, busy: "Loading", quiet: true) { [weak self] result in
             guard let self else { return }
-            ui.setBusy(nil)
             switch result {
             case .success(let list):
                 clinicians = list
@@ -88,30 +87,19 @@ final class AppointmentsScreen: Screen {
         }
     }
 
-    func willDisappear(ui: UI) {
-        app.backend.cancel(slot: "schedule")
-        ui.setBusy(nil)
-    }
-
     /// Reads the shown range again; a newer read replaces one still in flight.
     func reload(_ ui: UI, select id: UUID? = nil) {
         guard let c = clinician else { return }
         let range = calendar.range(in: app.clock)
         let keep = id ?? selected?.id
-        ui.setBusy("Loading")
-        app.backend.submit(Api.schedule(clinician: c.id, from: range.from, to: range.to), slot: "schedule") { [weak self] result in
-            guard let self else { return }
-            ui.setBusy(nil)
-            switch result {
-            case .success(let rows):
-                appointments = rows
-                loaded = true
-                failure = nil
-                table.rows = rows.map(row)
-                table.selected = keep.flatMap { k in rows.firstIndex { $0.id == k } } ?? firstUpcoming(rows)
-            case .failure(let e):
-                ui.show(e.message, kind: .error)
-            }
+        app.backend.run(Api.schedule(clinician: c.id, from: range.from, to: range.to), for: self, busy: "Loading",
+                        slot: "schedule") { [weak self] result in
+            guard let self, case .success(let rows) = result else { return }
+            appointments = rows
+            loaded = true
+            failure = nil
+            table.rows = rows.map(row)
+            table.selected = keep.flatMap { k in rows.firstIndex { $0.id == k } } ?? firstUpcoming(rows)
         }
     }
 
@@ -218,13 +206,8 @@ final class AppointmentsScreen: Screen {
     }
 
     func setStatus(_ a: Api.AppointmentRow, _ status: String, done: String, ui: UI) {
-        ui.setBusy("Saving")
-        app.backend.submit(Api.setAppointmentStatus(a.id, to: status)) { [weak self] result in
-            ui.setBusy(nil)
-            switch result {
-            case .success: ui.show(done, kind: .success)
-            case .failure(let e): ui.show(e.message, kind: .error)
-            }
+        app.backend.run(Api.setAppointmentStatus(a.id, to: status), for: self, busy: "Saving") { [weak self] result in
+            if case .success = result { ui.show(done, kind: .success) }
             self?.reload(ui, select: a.id)
         }
     }

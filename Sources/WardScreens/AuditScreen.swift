@@ -1,3 +1,4 @@
+import WardClient
 import Foundation
 import WardTerm
 
@@ -30,7 +31,7 @@ final class AuditScreen: Screen {
 
     func didAppear(ui: UI) {
         if events.isEmpty { load(ui, before: nil) }
-        app.backend.submit(Api.auditChainStatus) { [weak self] result in
+        app.backend.run(Api.auditChainStatus, for: self, quiet: true) { [weak self] result in
             guard let self else { return }
             switch result {
             case .success(let s) where s.brokenAt == nil:
@@ -47,22 +48,17 @@ final class AuditScreen: Screen {
     func willDisappear(ui: UI) { typing.reset(ui) }
 
     func load(_ ui: UI, before: Int?) {
-        ui.setBusy("Loading", after: 0.15)
         let f = filter.text.trimmingCharacters(in: .whitespaces)
-        app.backend.submit(Api.auditPage(beforeID: before, filter: f), slot: "audit") { [weak self] result in
+        app.backend.run(Api.auditPage(beforeID: before, filter: f), for: self, busy: "Loading", busyAfter: 0.15,
+                        slot: "audit") { [weak self] result in
             guard let self else { return }
             // Every load ends the filter's lookup: F5 or F8 may have replaced it in its slot.
             defer { typing.answered(ui) }
-            ui.setBusy(nil)
-            switch result {
-            case .success(let page):
-                if before != nil && page.isEmpty { ui.show("No older events.", kind: .info); return }
-                events = page
-                table.rows = page.map(row)
-                table.selected = 0
-            case .failure(let e):
-                ui.show(e.message, kind: .error)
-            }
+            guard case .success(let page) = result else { return }
+            if before != nil && page.isEmpty { ui.show("No older events.", kind: .info); return }
+            events = page
+            table.rows = page.map(row)
+            table.selected = 0
         }
     }
 

@@ -1,3 +1,4 @@
+import WardClient
 import Foundation
 import WardDB
 import WardTerm
@@ -85,22 +86,17 @@ final class FindElsewhereScreen: Screen {
         let family = form.fields[0].input.text.trimmingCharacters(in: .whitespaces)
         let given = form.fields[1].input.text.trimmingCharacters(in: .whitespaces)
         busy = true
-        ui.setBusy("Looking up")
-        app.backend.submit(Api.findPortableProfile(familyName: family, givenName: given, dateOfBirth: dob)) { [weak self] in
+        app.backend.run(Api.findPortableProfile(familyName: family, givenName: given, dateOfBirth: dob), for: self,
+                        busy: "Looking up") { [weak self] in
             guard let self else { return }
             busy = false
-            ui.setBusy(nil)
-            switch $0 {
-            case .success(let found):
-                matches = found
-                table.rows = found.map { [$0.maskedName, String($0.birthYear), $0.sex] }
-                table.selected = 0
-                resultsFocused = !found.isEmpty
-                table.emptyText = "No profile elsewhere matches exactly. Check the spelling and the date, "
-                    + "or register a new patient."
-            case .failure(let e):
-                ui.show(e.message, kind: .error)
-            }
+            guard case .success(let found) = $0 else { return }
+            matches = found
+            table.rows = found.map { [$0.maskedName, String($0.birthYear), $0.sex] }
+            table.selected = 0
+            resultsFocused = !found.isEmpty
+            table.emptyText = "No profile elsewhere matches exactly. Check the spelling and the date, "
+                + "or register a new patient."
         }
     }
 

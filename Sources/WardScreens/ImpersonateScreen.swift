@@ -1,3 +1,4 @@
+import WardClient
 import WardTerm
 
 /// Platform administrators support a clinic only through a session the clinic can see:
@@ -28,9 +29,9 @@ final class ImpersonateScreen: Screen {
             guard form.validateAll() else { return true }
             let clinic = form.fields[0].input.text.trimmingCharacters(in: .whitespaces).lowercased()
             let reason = form.fields[1].input.text.trimmingCharacters(in: .whitespaces)
-            ui.setBusy("Opening")
-            app.backend.submit(Api.impersonate(clinic: clinic, reason: reason)) { [unowned self] result in
-                ui.setBusy(nil)
+            app.backend.run(Api.impersonate(clinic: clinic, reason: reason), for: self,
+                            busy: "Opening") { [weak self] result in
+                guard let self else { return }
                 switch result {
                 case .success(let token?):
                     app.loggedIn(token: token, clinic: clinic, username: app.username) { [unowned self] in
@@ -41,7 +42,6 @@ final class ImpersonateScreen: Screen {
                     ui.show("The clinic did not open a session.", kind: .error)
                 case .failure(let e):
                     if let f = e.field, let i = ["clinic": 0, "reason": 1][f] { form.fields[i].error = e.message }
-                    ui.show(e.message, kind: .error)
                 }
             }
             return true

@@ -1,3 +1,4 @@
+import WardClient
 import WardTerm
 
 /// Covers everything after the idle limit; only the same person's password opens it
@@ -24,16 +25,13 @@ final class LockScreen: Screen {
             let pw = password.text
             password.text = ""
             guard !pw.isEmpty else { return true }
-            ui.setBusy("Checking")
-            app.backend.submit(Api.login(clinic: app.clinicCode, username: app.username, password: pw)) { [unowned self] result in
-                ui.setBusy(nil)
+            app.backend.run(Api.login(clinic: app.clinicCode, username: app.username, password: pw), for: self,
+                            busy: "Checking") { [unowned app] result in
                 switch result {
                 case .success(let token?):
-                    app.loggedIn(token: token, clinic: app.clinicCode, username: app.username) { [unowned self] in
-                        app.unlocked()
-                    }
+                    app.loggedIn(token: token, clinic: app.clinicCode, username: app.username) { app.unlocked() }
                 case .success(nil): ui.show("That is not the password.", kind: .error)
-                case .failure(let e): ui.show(e.message, kind: .error)
+                case .failure: break
                 }
             }
             return true

@@ -1,3 +1,4 @@
+import WardClient
 import WardTerm
 
 /// Clinic, username, password. Every refusal gets the same sentence, so nothing tells
@@ -45,11 +46,11 @@ final class LoginScreen: Screen {
             return
         }
         busy = true
-        ui.setBusy("Logging in")
         app.backend.token = nil
-        app.backend.submit(Api.login(clinic: clinic, username: user, password: password)) { [unowned self] result in
+        app.backend.run(Api.login(clinic: clinic, username: user, password: password), for: self,
+                        busy: "Logging in") { [weak self] result in
+            guard let self else { return }
             busy = false
-            ui.setBusy(nil)
             form.fields[2].input.text = ""
             switch result {
             case .success(let token?):
@@ -61,8 +62,8 @@ final class LoginScreen: Screen {
             case .success(nil):
                 form.focus = 2
                 ui.show("Wrong clinic, username or password.", kind: .error)
-            case .failure(let e):
-                ui.show(e.message, kind: .error)
+            case .failure:
+                break
             }
         }
     }

@@ -1,3 +1,4 @@
+import WardClient
 import Foundation
 import WardTerm
 
@@ -138,11 +139,9 @@ final class NoteEditorScreen: Screen {
             return
         }
         saving = true
-        ui.setBusy("Saving")
-        app.backend.submit(request) { [weak self] result in
+        app.backend.run(request, for: self, busy: "Saving") { [weak self] result in
             guard let self else { return }
             saving = false
-            ui.setBusy(nil)
             switch result {
             case .success:
                 guard ui.top === self else { return }
@@ -152,7 +151,6 @@ final class NoteEditorScreen: Screen {
                 ui.show("Note signed and saved.", kind: .success)
             case .failure(let e):
                 place(e)
-                ui.show(e.message, kind: .error)
             }
         }
     }

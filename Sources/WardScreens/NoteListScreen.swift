@@ -1,3 +1,4 @@
+import WardClient
 import Foundation
 import WardTerm
 
@@ -32,17 +33,12 @@ final class NoteListScreen: Screen {
 
     /// Again on every return, so a note just written is listed.
     func didAppear(ui: UI) {
-        app.backend.submit(Api.notes(of: patient)) { [weak self] result in
-            guard let self else { return }
-            switch result {
-            case .success(let n):
-                notes = n
-                loaded = true
-                table.rows = Self.rows(n, order: app.dateOrder, clock: app.clock)
-                table.emptyText = ""
-            case .failure(let e):
-                ui.show(e.message, kind: .error)
-            }
+        app.backend.run(Api.notes(of: patient), for: self) { [weak self] result in
+            guard let self, case .success(let n) = result else { return }
+            notes = n
+            loaded = true
+            table.rows = Self.rows(n, order: app.dateOrder, clock: app.clock)
+            table.emptyText = ""
         }
     }
 

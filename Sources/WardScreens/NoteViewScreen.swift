@@ -1,3 +1,4 @@
+import WardClient
 import Foundation
 import WardTerm
 
@@ -40,11 +41,11 @@ final class NoteViewScreen: Screen {
 
     func didAppear(ui: UI) {
         guard note == nil else { return }
-        app.backend.submit(Api.note(heading.id, sealer: app.sealer)) { [weak self] result in
+        app.backend.run(Api.note(heading.id, sealer: app.sealer), for: self) { [weak self] result in
             switch result {
             case .success(let n?): self?.note = n
             case .success(nil): ui.show("That note is not in this clinic's record.", kind: .error)
-            case .failure(let e): ui.show(e.message, kind: .error)
+            case .failure: break
             }
         }
     }

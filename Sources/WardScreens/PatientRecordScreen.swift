@@ -1,3 +1,4 @@
+import WardClient
 import Foundation
 import WardTerm
 
@@ -34,23 +35,22 @@ final class PatientRecordScreen: Screen {
         if profile == nil { open(ui) }
         // Also on every return, so a note just written is listed.
         if app.may("clinical.read") {
-            app.backend.submit(Api.notes(of: patient)) { [weak self] in
+            app.backend.run(Api.notes(of: patient), for: self, quiet: true) { [weak self] in
                 if case .success(let n) = $0 { self?.notes = n }
             }
         }
     }
 
     func open(_ ui: UI) {
-        ui.setBusy("Opening")
-        app.backend.submit(Api.openPatient(patient, sealer: app.sealer)) { [weak self] result in
+        app.backend.run(Api.openPatient(patient, sealer: app.sealer), for: self, busy: "Opening",
+                        quiet: true) { [weak self] result in
             guard let self else { return }
-            ui.setBusy(nil)
             switch result {
             case .success(let p): profile = p
             case .failure(let e): failure = e.message
             }
         }
-        app.backend.submit(Api.appointments(of: patient)) { [weak self] in
+        app.backend.run(Api.appointments(of: patient), for: self, quiet: true) { [weak self] in
             if case .success(let v) = $0 { self?.visits = v }
         }
     }

@@ -1,3 +1,4 @@
+import WardClient
 import Foundation
 import WardTerm
 
@@ -56,7 +57,6 @@ final class PatientSearchScreen: Screen {
     func stopSearching(_ ui: UI) {
         app.backend.cancel(slot: "search")
         typing.reset(ui)
-        ui.setBusy(nil)
     }
 
     /// What the database is asked: a date typed in the clinic's order becomes ISO.
@@ -69,19 +69,15 @@ final class PatientSearchScreen: Screen {
     func search(_ ui: UI) -> Bool {
         let q = databaseQuery(query.text)
         guard !q.isEmpty else { return false }
-        ui.setBusy("Searching", after: 0.15)
-        app.backend.submit(Api.searchPatients(q), slot: "search") { [weak self] result in
+        app.backend.run(Api.searchPatients(q), for: self, busy: "Searching", busyAfter: 0.15,
+                        slot: "search") { [weak self] result in
             guard let self else { return }
-            ui.setBusy(nil)
-            switch result {
-            case .success(let found):
+            if case .success(let found) = result {
                 hits = found
                 searched = q
                 table.rows = found.map(row)
                 table.selected = 0
                 table.emptyText = "No patient found at this clinic for “\(q)”."
-            case .failure(let e):
-                ui.show(e.message, kind: .error)
             }
             typing.answered(ui)
         }

@@ -1,3 +1,4 @@
+import WardClient
 import Foundation
 import WardDB
 import WardTerm
@@ -145,10 +146,8 @@ final class RegisterScreen: Screen {
 
     /// Warns of a profile this clinic already holds before a second one is made.
     func checkDuplicates(_ p: Api.NewPatient, _ ui: UI) {
-        ui.setBusy("Checking")
-        app.backend.submit(Api.likelyDuplicates(of: p)) { [weak self] result in
+        app.backend.run(Api.likelyDuplicates(of: p), for: self, busy: "Checking") { [weak self] result in
             guard let self else { return }
-            ui.setBusy(nil)
             switch result {
             case .success(let found) where found.isEmpty:
                 takeConsent(p, ui)
@@ -161,7 +160,7 @@ final class RegisterScreen: Screen {
                            yesLabel: "Register anyway",
                            onYes: { [weak self] ui in self?.takeConsent(p, ui) })
             case .failure(let e):
-                if !place(e) { ui.show(e.message, kind: .error) }
+                _ = place(e)
             }
         }
     }

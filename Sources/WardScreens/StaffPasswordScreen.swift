@@ -1,3 +1,4 @@
+import WardClient
 import WardTerm
 
 /// Shown right after login when an administrator has reset the person's password: until
@@ -44,10 +45,10 @@ final class StaffPasswordScreen: Screen {
     func save(_ ui: UI) {
         guard !busy, form.validateAll() else { return }
         busy = true
-        ui.setBusy("Saving")
-        app.backend.submit(Api.changePassword(old: current, new: form.fields[0].input.text)) { [unowned self] result in
+        app.backend.run(Api.changePassword(old: current, new: form.fields[0].input.text), for: self,
+                        busy: "Saving") { [weak self] result in
+            guard let self else { return }
             busy = false
-            ui.setBusy(nil)
             switch result {
             case .success:
                 // The session's permissions are back: read them again, then the menu.
@@ -57,7 +58,6 @@ final class StaffPasswordScreen: Screen {
                 }
             case .failure(let e):
                 if e.field == "new_password" { form.fields[0].error = e.message; form.focus = 0 }
-                ui.show(e.message, kind: .error)
             }
         }
     }

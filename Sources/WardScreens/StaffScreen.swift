@@ -1,3 +1,4 @@
+import WardClient
 import Foundation
 import WardTerm
 
@@ -62,18 +63,13 @@ final class StaffScreen: Screen {
     /// Reads the list again; keeps the selection on `keep` (or on the same person).
     func reload(_ ui: UI, keep: UUID? = nil) {
         let keepID = keep ?? selected?.id
-        app.backend.submit(Api.staffList, slot: "staff") { [weak self] result in
-            guard let self else { return }
-            switch result {
-            case .success(let list):
-                loaded = true
-                members = list
-                table.emptyText = "(no staff)"
-                table.rows = list.map(Self.row)
-                if let keepID, let i = list.firstIndex(where: { $0.id == keepID }) { table.selected = i }
-            case .failure(let e):
-                ui.show(e.message, kind: .error)
-            }
+        app.backend.run(Api.staffList, for: self, slot: "staff") { [weak self] result in
+            guard let self, case .success(let list) = result else { return }
+            loaded = true
+            members = list
+            table.emptyText = "(no staff)"
+            table.rows = list.map(Self.row)
+            if let keepID, let i = list.firstIndex(where: { $0.id == keepID }) { table.selected = i }
         }
     }
 
@@ -185,12 +181,10 @@ final class StaffScreen: Screen {
     func submitAdd(username: String, displayName: String, role: String, password: String, ui: UI) {
         guard !busy else { return }
         busy = true
-        ui.setBusy("Saving")
-        app.backend.submit(Api.addStaffMember(username: username, displayName: displayName, role: role,
-                                               initialPassword: password)) { [weak self] result in
+        app.backend.run(Api.addStaffMember(username: username, displayName: displayName, role: role,
+                                            initialPassword: password), for: self, busy: "Saving") { [weak self] result in
             guard let self else { return }
             busy = false
-            ui.setBusy(nil)
             switch result {
             case .success(let id):
                 closeForm()
@@ -206,11 +200,9 @@ final class StaffScreen: Screen {
     func submit(_ request: Request<Void>, ui: UI, keep: UUID, done: String) {
         guard !busy else { return }
         busy = true
-        ui.setBusy("Saving")
-        app.backend.submit(request) { [weak self] result in
+        app.backend.run(request, for: self, busy: "Saving") { [weak self] result in
             guard let self else { return }
             busy = false
-            ui.setBusy(nil)
             switch result {
             case .success:
                 closeForm()
@@ -224,7 +216,6 @@ final class StaffScreen: Screen {
 
     /// The form stays as typed; the message goes beside the field the database named.
     func failed(_ e: UserError, ui: UI) {
-        ui.show(e.message, kind: .error)
         let fieldIndex: [String: Int]
         switch mode {
         case .add: fieldIndex = ["username": 0, "display_name": 1, "role": 2, "password": 3]

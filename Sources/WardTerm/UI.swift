@@ -70,6 +70,9 @@ public final class UI {
     private var busyDelay: TimerID?
     /// Called for global actions the UI does not handle itself and the screen declines.
     public var onGlobalAction: ((Action, UI) -> Void)?
+    /// Called when a screen leaves the stack for good (popped or replaced, not covered), after
+    /// its `willDisappear`: the app drops the requests it made.
+    public var onScreenGone: ((Screen) -> Void)?
 
     public init(theme: Theme, config: WardConfig = WardConfig(),
                 globalActions: [Action] = StandardActions.global) {
@@ -90,12 +93,13 @@ public final class UI {
     public func pop() {
         guard let s = stack.popLast() else { return }
         s.willDisappear(ui: self)
+        onScreenGone?(s)
         top?.didAppear(ui: self)
     }
 
     /// Replaces the top screen (login → main menu).
     public func replaceTop(with screen: Screen) {
-        if let s = stack.popLast() { s.willDisappear(ui: self) }
+        if let s = stack.popLast() { s.willDisappear(ui: self); onScreenGone?(s) }
         push(screen)
     }
 

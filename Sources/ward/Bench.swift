@@ -3,7 +3,7 @@ import Dispatch
 import Foundation
 import WardCore
 import WardDB
-import WardScreens
+import WardClient
 
 /// `make bench`: a throwaway cluster, synthetic data, the figures of issue 7 each next to
 /// its floor or target, printed and written to BENCHMARKS.md.

@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import WardCore
 import WardDB
-import WardScreens
+import WardClient
 
 /// The database figures: each query the screens send, run as ward_app with a session
 /// (row-level security on), next to its floor: the same SQL on the base tables with an

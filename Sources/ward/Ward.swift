@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import WardCore
 import WardDB
+import WardClient
 import WardScreens
 import WardTerm
 

@@ -10,9 +10,9 @@ import WardTerm
 final class AppointmentFormScreen: Screen {
     static let scope = ActionScope.screen("appointment-form")
     static let list: [Action] = [
-        Action("save", keys: [.function(2)], label: "Save", help: "Book (or move) the appointment; Enter on the last field does the same",
+        Action(.save, keys: [.function(2)], label: "Save", help: "Book (or move) the appointment; Enter on the last field does the same",
                scope: scope),
-        Action("back", keys: [.escape], label: "Back", help: "Leave without saving", scope: scope),
+        Action(.back, keys: [.escape], label: "Back", help: "Leave without saving", scope: scope),
     ]
     /// Short: the top bar leaves little room beside the clinic and user.
     var title: String { moving == nil ? "Book" : "Move" }
@@ -139,8 +139,8 @@ final class AppointmentFormScreen: Screen {
     }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "save": save(ui); return true
+        switch action.id {
+        case .save: save(ui); return true
         default: return false
         }
     }

@@ -8,9 +8,9 @@ import WardTerm
 final class AuditScreen: Screen {
     static let scope = ActionScope.screen("audit")
     static let list: [Action] = [
-        Action("older", keys: [.function(8)], label: "Older", help: "Show the next 50 older events", scope: scope),
-        Action("newest", keys: [.function(5)], label: "Newest", help: "Back to the newest events", scope: scope),
-        Action("back", keys: [.escape], label: "Back", help: "Back to the menu", scope: scope),
+        Action(.older, keys: [.function(8)], label: "Older", help: "Show the next 50 older events", scope: scope),
+        Action(.newest, keys: [.function(5)], label: "Newest", help: "Back to the newest events", scope: scope),
+        Action(.back, keys: [.escape], label: "Back", help: "Back to the menu", scope: scope),
     ]
     var title: String { "Audit log" }
     var actions: [Action] { Self.list }
@@ -81,9 +81,9 @@ final class AuditScreen: Screen {
     }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "older": load(ui, before: events.last?.id); return true
-        case "newest": load(ui, before: nil); return true
+        switch action.id {
+        case .older: load(ui, before: events.last?.id); return true
+        case .newest: load(ui, before: nil); return true
         default: return false
         }
     }

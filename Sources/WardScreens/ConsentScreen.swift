@@ -13,9 +13,9 @@ final class ConsentScreen: Screen {
     static let list: [Action] = [
         // Not Enter: the patient types here, and must not confirm for the staff by pressing
         // Enter twice (the dialog takes Enter as yes).
-        Action("sign", keys: [.function(2)], label: "Sign",
+        Action(.sign, keys: [.function(2)], label: "Sign",
                help: "The patient has typed their name: confirm, and save the consent", scope: scope),
-        Action("back", keys: [.escape], label: "Back", help: "Back without signing (the signature typed is kept)",
+        Action(.back, keys: [.escape], label: "Back", help: "Back without signing (the signature typed is kept)",
                scope: scope),
     ]
     var title: String { "Consent" }
@@ -62,8 +62,8 @@ final class ConsentScreen: Screen {
     }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "sign":
+        switch action.id {
+        case .sign:
             sign(ui)
             return true
         default:

@@ -7,8 +7,8 @@ import WardTerm
 final class ImpersonateScreen: Screen {
     static let scope = ActionScope.screen("impersonate")
     static let list: [Action] = [
-        Action("start", keys: [.enter, .function(2)], label: "Start", help: "Open the support session", scope: scope),
-        Action("back", keys: [.escape], label: "Back", help: "Back to the menu", scope: scope),
+        Action(.start, keys: [.enter, .function(2)], label: "Start", help: "Open the support session", scope: scope),
+        Action(.back, keys: [.escape], label: "Back", help: "Back to the menu", scope: scope),
     ]
     var title: String { "Impersonate a clinic" }
     var actions: [Action] { Self.list }
@@ -24,8 +24,8 @@ final class ImpersonateScreen: Screen {
     func handleKey(_ key: Key, ui: UI) -> Bool { form.handle(key) }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "start":
+        switch action.id {
+        case .start:
             guard form.validateAll() else { return true }
             let clinic = form.fields[0].input.text.trimmingCharacters(in: .whitespaces).lowercased()
             let reason = form.fields[1].input.text.trimmingCharacters(in: .whitespaces)

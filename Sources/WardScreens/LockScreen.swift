@@ -6,8 +6,8 @@ import WardTerm
 final class LockScreen: Screen {
     static let scope = ActionScope.screen("lock")
     static let list: [Action] = [
-        Action("unlock", keys: [.enter], label: "Unlock", help: "Check the password and return to work", scope: scope),
-        Action("logout", keys: [.function(4)], label: "Log out", help: "End the session instead", scope: scope),
+        Action(.unlock, keys: [.enter], label: "Unlock", help: "Check the password and return to work", scope: scope),
+        Action(.logout, keys: [.function(4)], label: "Log out", help: "End the session instead", scope: scope),
     ]
     var title: String { "Locked" }
     var actions: [Action] { Self.list }
@@ -20,8 +20,8 @@ final class LockScreen: Screen {
     func handleKey(_ key: Key, ui: UI) -> Bool { password.handle(key) }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "unlock":
+        switch action.id {
+        case .unlock:
             let pw = password.text
             password.text = ""
             guard !pw.isEmpty else { return true }
@@ -35,7 +35,7 @@ final class LockScreen: Screen {
                 }
             }
             return true
-        case "logout":
+        case .logout:
             app.unlocked()
             app.logout()
             return true

@@ -6,8 +6,8 @@ import WardTerm
 final class LoginScreen: Screen {
     static let scope = ActionScope.screen("login")
     static let list: [Action] = [
-        Action("login", keys: [.enter, .function(2)], label: "Log in", help: "Log in with these details", scope: scope),
-        Action("next-field", keys: [.tab], label: "Next", help: "Move to the next field", scope: scope, inKeyBar: false),
+        Action(.login, keys: [.enter, .function(2)], label: "Log in", help: "Log in with these details", scope: scope),
+        Action(.nextField, keys: [.tab], label: "Next", help: "Move to the next field", scope: scope, inKeyBar: false),
     ]
     var title: String { "Log in" }
     var actions: [Action] { Self.list }
@@ -29,9 +29,9 @@ final class LoginScreen: Screen {
     func handleKey(_ key: Key, ui: UI) -> Bool { form.handle(key) }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "next-field": return form.handle(.tab)
-        case "login": submit(ui); return true
+        switch action.id {
+        case .nextField: return form.handle(.tab)
+        case .login: submit(ui); return true
         default: return false
         }
     }

@@ -8,13 +8,13 @@ import WardTerm
 final class NoteListScreen: Screen {
     static let scope = ActionScope.screen("notes")
     static let list: [Action] = [
-        Action("read", keys: [.enter], label: "Read", help: "Read the selected note", scope: scope),
-        Action("write-note", keys: [.function(4)], label: "Write",
-               help: "Write a new note (signed notes are never changed)", scope: scope),
-        Action("back", keys: [.escape], label: "Back", help: "Back to the patient record", scope: scope),
+        Action(.read, keys: [.enter], label: "Read", help: "Read the selected note", scope: scope),
+        Action(.writeNote, keys: [.function(4)], label: "Write",
+               help: "Write a new note (signed notes are never changed)", scope: scope, needs: ["clinical.write"]),
+        Action(.back, keys: [.escape], label: "Back", help: "Back to the patient record", scope: scope),
     ]
     var title: String { "Clinical notes" }
-    var actions: [Action] { Self.list.filter { $0.name != "write-note" || app.may("clinical.write") } }
+    var actions: [Action] { Self.list }
 
     unowned let app: StaffApp
     let patient: UUID
@@ -53,12 +53,12 @@ final class NoteListScreen: Screen {
     func handleKey(_ key: Key, ui: UI) -> Bool { table.handle(key) }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "read":
+        switch action.id {
+        case .read:
             guard notes.indices.contains(table.selected) else { return true }
             ui.push(NoteViewScreen(app: app, patient: patient, patientName: patientName, heading: notes[table.selected],
                                    all: notes))
-        case "write-note":
+        case .writeNote:
             ui.push(NoteEditorScreen(app: app, patient: patient, patientName: patientName))
         default:
             return false

@@ -7,17 +7,16 @@ import WardTerm
 final class PatientRecordScreen: Screen {
     static let scope = ActionScope.screen("patient-record")
     static let list: [Action] = [
-        Action("back", keys: [.escape], label: "Back", help: "Back to the search", scope: scope),
-        Action("notes", keys: [.char("n"), .function(5)], label: "Notes",
-               help: "List and read this clinic's clinical notes", scope: scope),
-        Action("write-note", keys: [.char("w"), .function(4)], label: "Write note",
-               help: "Write a new clinical note (signed notes are never changed)", scope: scope),
-        Action("revoke", keys: [.char("r"), .function(8)], label: "Revoke",
-               help: "Revoke the profile-sharing consent at the patient's request", scope: scope),
+        Action(.back, keys: [.escape], label: "Back", help: "Back to the search", scope: scope),
+        Action(.notes, keys: [.char("n"), .function(5)], label: "Notes",
+               help: "List and read this clinic's clinical notes", scope: scope, needs: ["clinical.read"]),
+        Action(.writeNote, keys: [.char("w"), .function(4)], label: "Write note",
+               help: "Write a new clinical note (signed notes are never changed)", scope: scope, needs: ["clinical.write"]),
+        Action(.revoke, keys: [.char("r"), .function(8)], label: "Revoke",
+               help: "Revoke the profile-sharing consent at the patient's request", scope: scope, needs: ["consent.revoke"]),
     ]
     var title: String { "Patient record" }
-    static let permissions = ["notes": "clinical.read", "write-note": "clinical.write", "revoke": "consent.revoke"]
-    var actions: [Action] { Self.list.filter { Self.permissions[$0.name].map(app.may) ?? true } }
+    var actions: [Action] { Self.list }
 
     unowned let app: StaffApp
     let patient: UUID
@@ -57,12 +56,12 @@ final class PatientRecordScreen: Screen {
 
     func perform(_ action: Action, ui: UI) -> Bool {
         // Nothing to act on until the record is open (or when it could not be).
-        if Self.permissions[action.name] != nil, profile == nil { return true }
+        if !action.needs.isEmpty, profile == nil { return true }
         let name = profile.map { "\($0.familyName), \($0.givenName)" } ?? ""
-        switch action.name {
-        case "notes": ui.push(NoteListScreen(app: app, patient: patient, patientName: name))
-        case "write-note": ui.push(NoteEditorScreen(app: app, patient: patient, patientName: name))
-        case "revoke": revokeConsent(ui)
+        switch action.id {
+        case .notes: ui.push(NoteListScreen(app: app, patient: patient, patientName: name))
+        case .writeNote: ui.push(NoteEditorScreen(app: app, patient: patient, patientName: name))
+        case .revoke: revokeConsent(ui)
         default: return false
         }
         return true

@@ -11,9 +11,9 @@ import WardTerm
 final class RegisterScreen: Screen {
     static let scope = ActionScope.screen("register")
     static let list: [Action] = [
-        Action("continue", keys: [.function(2)], label: "Continue",
+        Action(.`continue`, keys: [.function(2)], label: "Continue",
                help: "Check the fields, then take the patient's consent", scope: scope),
-        Action("back", keys: [.escape], label: "Back", help: "Back to the search", scope: scope),
+        Action(.back, keys: [.escape], label: "Back", help: "Back to the search", scope: scope),
     ]
     var title: String { "Register a new patient" }
     var actions: [Action] { Self.list }
@@ -131,8 +131,8 @@ final class RegisterScreen: Screen {
     func handleKey(_ key: Key, ui: UI) -> Bool { form.handle(key) }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "continue":
+        switch action.id {
+        case .`continue`:
             guard let p = newPatient() else {
                 if let e = form.focusedField?.error { ui.show(e, kind: .error) }
                 return true
@@ -184,7 +184,7 @@ final class RegisterScreen: Screen {
                 canvas.put(l, row: 5 + form.height + i, col: 2, style: .error)
             }
         }
-        let key = ui.actions(of: self).first { $0.name == "continue" }?.keys.first?.description ?? ""
+        let key = ui.actions(of: self).first { $0.id == .`continue` }?.keys.first?.description ?? ""
         canvas.put("\(key): the patient reads the consent text and types their name as signature.",
                    row: 8 + form.height, col: 2, width: canvas.cols - 4, style: .muted)
     }

@@ -39,6 +39,7 @@ public final class StaffApp: RequestDisplay {
         // Every screen's requests show and end the same way (RequestDisplay, below).
         backend.display = self
         ui.onScreenGone = { [unowned self] screen in backend.release(owner: screen) }
+        ui.may = { [unowned self] permission in may(permission) }
     }
 
     public var dateOrder: DateOrder { DateOrder(setting: me?.dateOrder) }

@@ -7,9 +7,9 @@ import WardTerm
 final class StaffPasswordScreen: Screen {
     static let scope = ActionScope.screen("new-password")
     static let list: [Action] = [
-        Action("save", keys: [.enter, .function(2)], label: "Save", help: "Set the new password and continue", scope: scope),
-        Action("next-field", keys: [.tab], label: "Next", help: "Move to the next field", scope: scope, inKeyBar: false),
-        Action("logout", keys: [.function(4)], label: "Log out", help: "End the session without changing the password", scope: scope),
+        Action(.save, keys: [.enter, .function(2)], label: "Save", help: "Set the new password and continue", scope: scope),
+        Action(.nextField, keys: [.tab], label: "Next", help: "Move to the next field", scope: scope, inKeyBar: false),
+        Action(.logout, keys: [.function(4)], label: "Log out", help: "End the session without changing the password", scope: scope),
     ]
     var title: String { "Choose a new password" }
     var actions: [Action] { Self.list }
@@ -34,10 +34,10 @@ final class StaffPasswordScreen: Screen {
     func handleKey(_ key: Key, ui: UI) -> Bool { form.handle(key) }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "next-field": return form.handle(.tab)
-        case "save": save(ui); return true
-        case "logout": app.logout(); return true
+        switch action.id {
+        case .nextField: return form.handle(.tab)
+        case .save: save(ui); return true
+        case .logout: app.logout(); return true
         default: return false
         }
     }

@@ -9,20 +9,20 @@ import WardTerm
 final class StaffScreen: Screen {
     static let scope = ActionScope.screen("staff")
     static let list: [Action] = [
-        Action("add", keys: [.char("a"), .function(2)], label: "Add",
+        Action(.add, keys: [.char("a"), .function(2)], label: "Add",
                help: "Add a member: a new account, or a person from another clinic", scope: scope),
-        Action("role", keys: [.char("r"), .function(3)], label: "Role",
+        Action(.role, keys: [.char("r"), .function(3)], label: "Role",
                help: "Change the selected person's role", scope: scope),
-        Action("password", keys: [.char("p"), .function(4)], label: "Password",
+        Action(.password, keys: [.char("p"), .function(4)], label: "Password",
                help: "Reset the selected person's password; they choose a new one at login", scope: scope),
-        Action("disable", keys: [.char("d"), .function(8)], label: "Disable",
+        Action(.disable, keys: [.char("d"), .function(8)], label: "Disable",
                help: "Disable the selected person here and end their sessions", scope: scope),
-        Action("back", keys: [.escape], label: "Back", help: "Back to the menu", scope: scope),
-        Action("save", keys: [.enter, .function(2)], label: "Save", help: "Save this change", scope: scope),
-        Action("next-field", keys: [.tab], label: "Next", help: "Move to the next field", scope: scope, inKeyBar: false),
-        Action("cancel", keys: [.escape], label: "Cancel", help: "Leave the form without saving", scope: scope),
+        Action(.back, keys: [.escape], label: "Back", help: "Back to the menu", scope: scope),
+        Action(.save, keys: [.enter, .function(2)], label: "Save", help: "Save this change", scope: scope),
+        Action(.nextField, keys: [.tab], label: "Next", help: "Move to the next field", scope: scope, inKeyBar: false),
+        Action(.cancel, keys: [.escape], label: "Cancel", help: "Leave the form without saving", scope: scope),
     ]
-    static let listModeActions: Set = ["add", "role", "password", "disable", "back"]
+    static let listModeActions: Set<ActionID> = [.add, .role, .password, .disable, .back]
 
     /// What the lower part of the screen is doing.
     enum Mode: Equatable {
@@ -49,7 +49,7 @@ final class StaffScreen: Screen {
     var title: String { "Staff" }
     var actions: [Action] {
         let inList = mode == .list
-        return Self.list.filter { Self.listModeActions.contains($0.name) == inList }
+        return Self.list.filter { Self.listModeActions.contains($0.id) == inList }
     }
 
     var selected: Api.StaffMember? { members.indices.contains(table.selected) ? members[table.selected] : nil }
@@ -126,18 +126,18 @@ final class StaffScreen: Screen {
     }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "add": startAdd()
-        case "role":
+        switch action.id {
+        case .add: startAdd()
+        case .role:
             guard let m = selected else { return true }
             startRole(m)
-        case "password":
+        case .password:
             guard let m = selected else { return true }
             startPassword(m)
-        case "disable": confirmDisable(ui)
-        case "next-field": return form.handle(.tab)
-        case "cancel": closeForm()
-        case "save": save(ui)
+        case .disable: confirmDisable(ui)
+        case .nextField: return form.handle(.tab)
+        case .cancel: closeForm()
+        case .save: save(ui)
         default: return false
         }
         return true

@@ -103,8 +103,15 @@ public final class UI {
         push(screen)
     }
 
-    /// A screen's actions with the user's key bindings applied.
-    public func actions(of screen: Screen) -> [Action] { config.keymap.apply(screen.actions) }
+    /// Whether the session holds a permission (StaffApp sets it at login); an action whose
+    /// `needs` it does not grant is not offered anywhere.
+    public var may: (String) -> Bool = { _ in true }
+
+    /// A screen's actions the session may use, with the user's key bindings applied: the one
+    /// place where actions are filtered by permission.
+    public func actions(of screen: Screen) -> [Action] {
+        config.keymap.apply(screen.actions.filter { $0.needs.allSatisfy(may) })
+    }
 
     /// Opens the generated help for the top screen.
     public func showHelp() {
@@ -229,8 +236,8 @@ public final class UI {
     /// The actions shown in the key bar: Help first, the screen's own, then the others.
     public func keyBarActions() -> [Action] {
         let mine = top.map { actions(of: $0) } ?? []
-        let help = globalActions.filter { $0.name == "help" }
-        let rest = globalActions.filter { $0.name != "help" }
+        let help = globalActions.filter { $0.id == .help }
+        let rest = globalActions.filter { $0.id != .help }
         if top is HelpScreen || top?.isOverlay == true { return mine.filter(\.inKeyBar) }
         return (help + mine + rest).filter(\.inKeyBar)
     }
@@ -247,7 +254,7 @@ public final class UI {
         message = nil // shown until the next key: by then the user has seen it
         if isTooSmall {
             // Blind typing into a screen nobody can see helps no one; only quit works.
-            if let a = action(for: key, in: [globalActions] + (top.map { [actions(of: $0)] } ?? [])), a.name == "quit" {
+            if let a = action(for: key, in: [globalActions] + (top.map { [actions(of: $0)] } ?? [])), a.id == .quit {
                 if !(top?.perform(a, ui: self) ?? false) { quit(0) }
             }
             return
@@ -256,15 +263,15 @@ public final class UI {
         if screen.handleKey(key, ui: self) { return }
         if let a = action(for: key, in: [actions(of: screen)]) {
             // "back" pops the screen unless the screen handles it itself (to ask first).
-            if !screen.perform(a, ui: self), a.name == "back" { pop() }
+            if !screen.perform(a, ui: self), a.id == .back { pop() }
             return
         }
         if let a = action(for: key, in: [globalActions]) {
             if screen.perform(a, ui: self) { return }
-            switch a.name {
-            case "help": showHelp()
-            case "redraw": forceRepaint = true
-            case "quit": quit(0)
+            switch a.id {
+            case .help: showHelp()
+            case .redraw: forceRepaint = true
+            case .quit: quit(0)
             default: onGlobalAction?(a, self)
             }
         }

@@ -36,10 +36,13 @@ let package = Package(
         .target(name: "WardClient", dependencies: ["WardDB", "WardCore"]),
         // The staff screens, one file each, over WardTerm's screen protocol and WardClient.
         .target(name: "WardScreens", dependencies: ["WardDB", "WardCore", "WardTerm", "WardClient"]),
+        // The developer commands (bench, sandbox, ui-preview, demo) are compiled in only with
+        // WARD_DEVELOPER: the debug build has it, `make bench` passes it, `make install`'s
+        // release build does not (docs/adr/0001-developer-commands-only-in-the-debug-build.md).
         .executableTarget(name: "ward", dependencies: [
             "WardDB", "WardCore", "WardTerm", "WardClient", "WardScreens",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], swiftSettings: [.define("WARD_DEVELOPER", .when(configuration: .debug))]),
         // What the two fuzzers share: a seeded generator and a digest of the rows they must not touch.
         .target(name: "WardTestSupport", dependencies: ["WardDB"], path: "Tests/WardTestSupport"),
         .testTarget(name: "WardDBTests", dependencies: ["WardDB", "WardCore"]),

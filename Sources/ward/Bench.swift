@@ -1,3 +1,5 @@
+// A developer command: compiled only into the debug and benchmark builds (Ward.developerCommands).
+#if WARD_DEVELOPER
 import ArgumentParser
 import Dispatch
 import Foundation
@@ -187,3 +189,4 @@ enum Machine {
             + "load average at the end \(load) (the machine was shared with other work when the load exceeds the cores)"
     }
 }
+#endif

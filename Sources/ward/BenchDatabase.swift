@@ -1,3 +1,5 @@
+// A developer command: compiled only into the debug and benchmark builds (Ward.developerCommands).
+#if WARD_DEVELOPER
 import Dispatch
 import Foundation
 import WardCore
@@ -297,3 +299,4 @@ final class Failures: @unchecked Sendable {
     func add(_ s: String) { lock.lock(); list.append(s); lock.unlock() }
     var first: String? { lock.lock(); defer { lock.unlock() }; return list.first }
 }
+#endif

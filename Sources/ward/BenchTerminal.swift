@@ -1,3 +1,5 @@
+// A developer command: compiled only into the debug and benchmark builds (Ward.developerCommands).
+#if WARD_DEVELOPER
 import Foundation
 import WardCore
 #if canImport(Glibc)
@@ -222,3 +224,4 @@ struct BenchUI {
             """)
     }
 }
+#endif

@@ -1,3 +1,5 @@
+// A developer command: compiled only into the debug and benchmark builds (Ward.developerCommands).
+#if WARD_DEVELOPER
 import ArgumentParser
 import Foundation
 import WardTerm
@@ -130,3 +132,4 @@ final class GalleryScreen: Screen {
                    focused: focusOnTable)
     }
 }
+#endif

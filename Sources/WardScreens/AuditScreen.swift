@@ -8,8 +8,8 @@ import WardTerm
 final class AuditScreen: Screen {
     static let scope = ActionScope.screen("audit")
     static let list: [Action] = [
-        Action(.older, keys: [.function(8)], label: "Older", help: "Show the next 50 older events", scope: scope),
-        Action(.newest, keys: [.function(5)], label: "Newest", help: "Back to the newest events", scope: scope),
+        Action(.older, keys: [.function(8), .ctrl("o")], label: "Older", help: "Show the next 50 older events", scope: scope),
+        Action(.newest, keys: [.function(5), .ctrl("n")], label: "Newest", help: "Back to the newest events", scope: scope),
         Action(.back, keys: [.escape], label: "Back", help: "Back to the menu", scope: scope),
     ]
     var title: String { "Audit log" }

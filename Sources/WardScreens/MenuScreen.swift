@@ -6,7 +6,7 @@ final class MenuScreen: Screen {
     static let scope = ActionScope.screen("menu")
 
     static let list: [Action] = [
-        Action(.searchPatients, keys: [.char("s"), .function(3)], label: "Patients",
+        Action(.searchPatients, keys: [.char("s"), .function(3), .char("/")], label: "Patients",
                help: "Find a patient by name, date of birth, phone or chart number", scope: scope,
                needs: ["patient.search"]),
         Action(.appointments, keys: [.char("b"), .function(4)], label: "Appointments",
@@ -24,6 +24,8 @@ final class MenuScreen: Screen {
                help: "Hide the screen until your password is typed again", scope: scope),
         Action(.logout, keys: [.char("o")], label: "Log out",
                help: "End your session and return to the login screen", scope: scope),
+        // Nothing below the menu can hold unsaved input (it is the bottom of the stack).
+        Action(.quit, keys: [.char("q")], label: "Quit", help: "Leave Ward", scope: scope, inKeyBar: false),
     ]
 
     unowned let app: StaffApp
@@ -41,6 +43,7 @@ final class MenuScreen: Screen {
         case .staff: ui.push(StaffScreen(app: app)); return true
         case .lock: app.lock(); return true
         case .logout: app.logout(); return true
+        case .quit: ui.quit(0); return true
         default: return false
         }
     }

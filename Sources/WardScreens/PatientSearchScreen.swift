@@ -16,7 +16,7 @@ final class PatientSearchScreen: Screen {
         Action(.back, keys: [.escape], label: "Back", help: "Back to the menu", scope: scope),
         Action(.register, keys: [.function(4)], label: "New patient",
                help: "Register a new patient, with their consent", scope: scope, needs: ["patient.register", "consent.sign"]),
-        Action(.findElsewhere, keys: [.function(5)], label: "Elsewhere",
+        Action(.findElsewhere, keys: [.function(5), .ctrl("f")], label: "Elsewhere",
                help: "Find a patient registered at another clinic, by exact details", scope: scope, needs: ["consent.sign"]),
     ]
     var title: String { "Find a patient" }

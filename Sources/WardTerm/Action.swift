@@ -72,7 +72,8 @@ public enum StandardActions {
                                     help: "Show the keys of this screen", scope: .global)
     public static let redraw = Action(.redraw, keys: [.ctrl("l")], label: "Redraw",
                                       help: "Redraw the whole screen", scope: .global, inKeyBar: false)
-    public static let quit = Action(.quit, keys: [.function(10)], label: "Quit",
+    /// ^X where F10 is missing (a vt100); never ^S or ^Q, which serial lines use for flow control.
+    public static let quit = Action(.quit, keys: [.function(10), .ctrl("x")], label: "Quit",
                                     help: "Leave Ward", scope: .global)
 
     public static let global: [Action] = [help, redraw, quit]

@@ -11,6 +11,10 @@ public final class Terminal {
     public private(set) var colorEnabled: Bool
     private var pairs: [Style: (attrs: attr_t, pair: Int16)] = [:]
     private var cursorVisible = true
+    /// The function keys this terminal type can send (its terminfo), so the key bar offers
+    /// only keys that work here. A vt100's kf5-kf10 are its keypad (ESC O t ...), not keys a
+    /// user reads as F5-F10, and no emulator sends them for F5: they count as missing.
+    public private(set) var functionKeys: Set<Int> = []
 
     /// Whether ncurses is active (and endwin still owed). Read by the exit paths.
     nonisolated(unsafe) static var active = false
@@ -54,7 +58,17 @@ public final class Terminal {
         self.theme = effective
         self.colorEnabled = useColor
         frame = GridCanvas(rows: Int(shim_lines()), cols: Int(shim_cols()))
+        functionKeys = Set((1...24).filter { n in
+            guard let s = tigetstr("kf\(n)"), Int(bitPattern: s) != -1 else { return false }
+            return n <= 4 || !String(cString: s).hasPrefix("\u{1B}O")
+        })
         setUpStyles()
+    }
+
+    /// Whether the user can press `key` on this terminal.
+    public func has(_ key: Key) -> Bool {
+        if case .function(let n) = key { return functionKeys.contains(n) }
+        return true
     }
 
     private func setUpStyles() {

@@ -103,6 +103,20 @@ public final class UI {
         push(screen)
     }
 
+    /// Whether the terminal can send a key (Terminal.has; tests: every key). Keys it cannot
+    /// send are left out of what is shown (key bar, help, hints), so on a vt100 the key bar
+    /// names ^F where an xterm's names F5.
+    public var keyWorks: (Key) -> Bool = { _ in true }
+
+    /// The actions with only the keys this terminal can send.
+    func usable(_ actions: [Action]) -> [Action] {
+        actions.map { a in
+            var a = a
+            a.keys = a.keys.filter(keyWorks)
+            return a
+        }
+    }
+
     /// Whether the session holds a permission (StaffApp sets it at login); an action whose
     /// `needs` it does not grant is not offered anywhere.
     public var may: (String) -> Bool = { _ in true }
@@ -110,13 +124,13 @@ public final class UI {
     /// A screen's actions the session may use, with the user's key bindings applied: the one
     /// place where actions are filtered by permission.
     public func actions(of screen: Screen) -> [Action] {
-        config.keymap.apply(screen.actions.filter { $0.needs.allSatisfy(may) })
+        usable(config.keymap.apply(screen.actions.filter { $0.needs.allSatisfy(may) }))
     }
 
     /// Opens the generated help for the top screen.
     public func showHelp() {
         guard let s = top, !(s is HelpScreen) else { return }
-        push(HelpScreen(for: s.title, actions: actions(of: s), global: globalActions))
+        push(HelpScreen(for: s.title, actions: actions(of: s), global: usable(globalActions)))
     }
 
     /// Asks yes/no in a modal dialog; exactly one of the closures runs.
@@ -236,10 +250,11 @@ public final class UI {
     /// The actions shown in the key bar: Help first, the screen's own, then the others.
     public func keyBarActions() -> [Action] {
         let mine = top.map { actions(of: $0) } ?? []
-        let help = globalActions.filter { $0.id == .help }
-        let rest = globalActions.filter { $0.id != .help }
-        if top is HelpScreen || top?.isOverlay == true { return mine.filter(\.inKeyBar) }
-        return (help + mine + rest).filter(\.inKeyBar)
+        let global = usable(globalActions)
+        let help = global.filter { $0.id == .help }
+        let rest = global.filter { $0.id != .help }
+        if top is HelpScreen || top?.isOverlay == true { return mine.filter { $0.inKeyBar && !$0.keys.isEmpty } }
+        return (help + mine + rest).filter { $0.inKeyBar && !$0.keys.isEmpty }
     }
 
     var isTooSmall: Bool = false
@@ -286,6 +301,7 @@ public final class UI {
         ExitPath.installSignalHandlers()
         let term = try Terminal(theme: theme)
         defer { Terminal.restore() }
+        keyWorks = term.has
         scheduleClock()
         while quitCode == nil {
             term.updateSize()

@@ -224,13 +224,13 @@ final class HelpTests: XCTestCase {
         let lines = c.lines()
         XCTAssertEqual(Array(lines[1...9]), [
             " Patients",
-            "   F7 ^F  Find a patient",
-            "   F4     Register a new patient",
-            "   F8     Delete the selected row",
+            "   F7 ^F   Find a patient",
+            "   F4      Register a new patient",
+            "   F8      Delete the selected row",
             " Everywhere",
-            "   F1 ?   Show the keys of this screen",
-            "   ^L     Redraw the whole screen",
-            "   F10    Leave Ward",
+            "   F1 ?    Show the keys of this screen",
+            "   ^L      Redraw the whole screen",
+            "   F10 ^X  Leave Ward",
             "",
         ])
         XCTAssertEqual(lines[23], "Esc Close  Down More")

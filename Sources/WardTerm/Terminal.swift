@@ -19,8 +19,14 @@ public final class Terminal {
     /// Whether ncurses is active (and endwin still owed). Read by the exit paths.
     nonisolated(unsafe) static var active = false
 
+    /// How long ncurses waits for each further byte of an escape sequence before taking
+    /// what it has as Esc (ms). An arrow key whose bytes arrive 150 ms apart (a slow SSH
+    /// link) must not throw the user out of a screen, and Esc alone must still answer within
+    /// 200 ms: `make bench` reports that figure (docs/adr/0002-escdelay.md).
+    public static let escapeDelay: Int32 = 175
+
     /// Starts ncurses: UTF-8 locale first (initscr reads it), cbreak, no echo, keypad
-    /// (F-keys), a short ESCDELAY so Esc answers quickly, colours from the theme unless
+    /// (F-keys), ESCDELAY (`escapeDelay`), colours from the theme unless
     /// NO_COLOR or the terminal has fewer than 8 colours (then mono attributes).
     public init(theme: Theme, forceMono: Bool = noColorRequested) throws {
         TermLocale.ensureUTF8()
@@ -45,7 +51,7 @@ public final class Terminal {
         nonl()
         keypad(shim_stdscr(), true)
         nodelay(shim_stdscr(), true)
-        set_escdelay(25)
+        set_escdelay(Terminal.escapeDelay)
         var useColor = false
         var effective = theme
         if !forceMono, has_colors(), start_color() == OK, shim_colors() >= 8 {

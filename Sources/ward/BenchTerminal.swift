@@ -2,6 +2,7 @@
 #if WARD_DEVELOPER
 import Foundation
 import WardCore
+import WardTerm
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -191,6 +192,20 @@ struct BenchUI {
             p.send("\u{15}")  // Ctrl-U clears the field
             _ = p.readBurst(since: .now(), silence: 0.5)
         }
+        // Esc alone: ncurses first waits ESCDELAY for the rest of a sequence that never comes.
+        var escapes: [Double] = []
+        for _ in 0..<10 {  // from the search screen back to the menu, and in again
+            _ = p.readBurst(since: .now(), silence: 0.3)
+            let t = DispatchTime.now()
+            p.send("\u{1B}")
+            if let f = p.readBurst(since: t, silence: 0.5).first { escapes.append(f) }
+            p.send("s")
+        }
+        _ = p.readBurst(since: .now(), silence: 0.3)
+        var esc = Figure(name: "Terminal: Esc alone to the screen answering (ESCDELAY \(Terminal.escapeDelay) ms)",
+                         target: "<= 200 ms", samples: escapes)
+        esc.met = esc.p95 <= 200
+        r.add(esc)
         var perKey = Figure(name: "Terminal: bytes written per search keystroke (80x24)", target: "<= 1,536 B",
                             samples: bytes, unit: "B")
         perKey.met = perKey.p95 <= 1536

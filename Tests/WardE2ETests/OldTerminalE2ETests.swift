@@ -53,6 +53,31 @@ final class OldTerminalE2ETests: DemoE2ECase {
         XCTAssertTrue(screen.contains { $0.contains("EXIT=0") }, screen.joined(separator: "\n"))
     }
 
+    /// A slow link delivers an arrow key's bytes apart: ESC, then `O`, then `B`, each 120 ms
+    /// later (ncurses used to wait 25 ms and read Esc, leaving the screen). It is one Down.
+    func testAnArrowKeyWhoseBytesArriveApartIsNotEsc() throws {
+        let s = try menu(term: "vt100")
+        s.sendKeys("s")
+        _ = try s.waitFor(text: "Dates as DD/MM/YYYY")
+        s.typeText("a")
+        _ = try s.waitFor(text: "Next visit")
+        _ = try s.waitFor(text: ", ")  // results listed
+        let before = s.capture(), beforeStyled = s.capture(escapes: true)
+        for part in [["-H", "1b"], ["-l", "O"], ["-l", "B"]] {
+            _ = try s.tmux(["send-keys", "-t", "main"] + part)
+            usleep(120_000)
+        }
+        usleep(500_000)
+        let after = s.capture()
+        XCTAssertTrue(after.contains { $0.contains("Dates as DD/MM/YYYY") }, "still on the search screen:\n" + after.joined(separator: "\n"))
+        XCTAssertFalse(after.contains { $0.contains("aOB") || $0.contains("aB") }, "nothing typed into the field")
+        XCTAssertEqual(before.first { $0.hasPrefix("Search") }, after.first { $0.hasPrefix("Search") }, "the query is unchanged")
+        XCTAssertNotEqual(beforeStyled.dropFirst(), s.capture(escapes: true).dropFirst(), "the selection moved down a row")
+        // Control: Esc alone still leaves the screen.
+        s.sendKeys("Escape")
+        _ = try s.waitFor(text: "Welcome, Fiona Reyes.")
+    }
+
     /// Control: the same key bar under tmux-256color names the F-keys, as before.
     func testAnXtermLikeTerminalStillShowsTheFunctionKeys() throws {
         let s = try menu(term: "tmux-256color")

@@ -51,6 +51,11 @@ public final class Terminal {
         nonl()
         keypad(shim_stdscr(), true)
         nodelay(shim_stdscr(), true)
+        // Bracketed paste: the terminal wraps a paste in ESC[200~ ... ESC[201~, read here as
+        // one `.paste` key (a 64 KB note is one insert, not 64,000 keys and redraws).
+        define_key("\u{1B}[200~", Terminal.pasteStart)
+        define_key("\u{1B}[201~", Terminal.pasteEnd)
+        Terminal.send("\u{1B}[?2004h")
         set_escdelay(Terminal.escapeDelay)
         var useColor = false
         var effective = theme
@@ -152,11 +157,38 @@ public final class Terminal {
         doupdate()
     }
 
+    /// Key codes ncurses gives the bracketed paste markers (define_key; above its own codes).
+    static let pasteStart: Int32 = 0x7E00, pasteEnd: Int32 = 0x7E01
+
+    private static func send(_ s: String) {
+        _ = s.withCString { write(1, $0, strlen($0)) }
+    }
+
+    /// The text of a paste, up to its end marker (or a second without more).
+    private func readPaste() -> Key {
+        wtimeout(shim_stdscr(), 1000)
+        defer { nodelay(shim_stdscr(), true) }
+        var scalars = String.UnicodeScalarView()
+        while true {
+            var ch: wint_t = 0
+            let rc = wget_wch(shim_stdscr(), &ch)
+            if rc == ERR || (rc == KEY_CODE_YES && Int32(ch) == Terminal.pasteEnd) { break }
+            if rc == KEY_CODE_YES {
+                if Int32(ch) == KEY_ENTER { scalars.append("\n") }
+                continue
+            }
+            if let s = Unicode.Scalar(UInt32(ch)) { scalars.append(s) }
+        }
+        return .paste(String(scalars))
+    }
+
     /// Reads one key without waiting; nil when there is none.
     public func readKey() -> Key?? {
         var ch: wint_t = 0
         let rc = wget_wch(shim_stdscr(), &ch)
         if rc == ERR { return nil }
+        if rc == KEY_CODE_YES, Int32(ch) == Terminal.pasteStart { return .some(readPaste()) }
+        if rc == KEY_CODE_YES, Int32(ch) == Terminal.pasteEnd { return .some(nil) }
         return .some(Key.decode(UInt32(ch), isKeyCode: rc == KEY_CODE_YES))
     }
 
@@ -166,6 +198,7 @@ public final class Terminal {
         active = false
         curs_set(1)
         endwin()
+        send("\u{1B}[?2004l")
         shim_fflush_stdout()
     }
 }

@@ -107,6 +107,10 @@ final class NoteEditorScreen: Screen {
             }
         case .nextField:
             _ = handleKey(.tab, ui: ui)
+        case .quit where isDirty:
+            // Quitting leaves the note as surely as Esc does: it asks the same way.
+            ui.confirm(title: "Discard the note?", message: "The note is not saved. Quit and throw away what you typed?",
+                       yesLabel: "Quit", onYes: { ui in ui.quit(0) })
         default:
             return false
         }

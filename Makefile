@@ -10,7 +10,7 @@ SHELL   := /bin/bash
 # System packages the build, the tests and the demo need.
 APT_PACKAGES := libpq-dev libncursesw5-dev postgresql-15 postgresql-15-pgtap pgbouncer tmux mandoc
 
-.PHONY: all deps build test test-swift test-sql test-man test-dates test-long demo install clean bench
+.PHONY: all deps build test test-swift test-sql test-man test-dates test-install test-long demo install clean bench
 
 all: build
 
@@ -28,7 +28,7 @@ deps:
 build: deps
 	$(SWIFT) build --build-tests
 
-test: build test-swift test-sql test-man test-dates
+test: build test-swift test-sql test-man test-dates test-install
 
 # The log is long; on failure the failing assertions are repeated at its end,
 # where a CI summary that shows only the tail will still name them.
@@ -63,6 +63,11 @@ test-long: build
 	@set -o pipefail; FUZZ_INPUTS=100000 FUZZ_SCREEN_INPUTS=1000 POOL_TRANSACTIONS=$(POOL_TRANSACTIONS) \
 	  $(SWIFT) test --skip-build --filter 'FuzzTests|ScreenFuzzTests|PooledIsolationTests' 2>&1 | tee .build/test-long.log
 
+# What `make install` installs has no developer command (bench, sandbox, ui-preview, demo):
+# a release build installed into a temporary DESTDIR, then asked (scripts/check-installed.sh).
+test-install:
+	bash scripts/check-installed.sh
+
 # The manual page must render and lint clean (warnings count as failures).
 test-man:
 	mandoc -Tlint -Wwarning man/ward.1
@@ -70,9 +75,12 @@ test-man:
 
 # Benchmarks (a release build on a throwaway cluster; writes BENCHMARKS.md). Quick by
 # default (100 clinics, 100k patients); FULL=1 for 1,000 clinics, 1M patients, 10M events.
+# Its own build directory, with the developer commands (WARD_DEVELOPER): the release build
+# `make install` installs has none of them (docs/adr/0013-developer-commands-only-in-the-debug-build.md).
+BENCH_BUILD := .build-bench
 bench: deps
-	$(SWIFT) build -c release --product ward
-	nice .build/release/ward bench $(if $(FULL),--full)
+	$(SWIFT) build -c release --product ward --scratch-path $(BENCH_BUILD) -Xswiftc -DWARD_DEVELOPER
+	nice $(BENCH_BUILD)/release/ward bench $(if $(FULL),--full)
 
 demo: deps
 	$(SWIFT) build --product ward

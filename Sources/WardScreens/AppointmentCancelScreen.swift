@@ -1,3 +1,4 @@
+import WardClient
 import Foundation
 import WardTerm
 
@@ -6,9 +7,9 @@ import WardTerm
 final class AppointmentCancelScreen: Screen {
     static let scope = ActionScope.screen("appointment-cancel")
     static let list: [Action] = [
-        Action("confirm-cancel", keys: [.enter, .function(2)], label: "Cancel it",
+        Action(.confirmCancel, keys: [.enter, .function(2)], label: "Cancel it",
                help: "Cancel the appointment with this reason (asks first)", scope: scope),
-        Action("back", keys: [.escape], label: "Back", help: "Keep the appointment", scope: scope),
+        Action(.back, keys: [.escape], label: "Back", help: "Keep the appointment", scope: scope),
     ]
     var title: String { "Cancel" }
     var actions: [Action] { Self.list }
@@ -42,8 +43,8 @@ final class AppointmentCancelScreen: Screen {
     }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "confirm-cancel":
+        switch action.id {
+        case .confirmCancel:
             guard reason.check() else { ui.show(reason.error!, kind: .error); return true }
             ui.confirm(title: "Cancel appointment", message: "Cancel the appointment of \(summary)?",
                        yesLabel: "Cancel it") { [weak self] ui in self?.send(ui) }
@@ -55,10 +56,8 @@ final class AppointmentCancelScreen: Screen {
 
     func send(_ ui: UI) {
         let a = appointment, text = reason.input.text, summary = summary
-        ui.setBusy("Saving")
-        app.backend.submit(Api.cancelAppointment(a.id, reason: text)) { [weak self] result in
+        app.backend.run(Api.cancelAppointment(a.id, reason: text), for: self, busy: "Saving") { [weak self] result in
             guard let self else { return }
-            ui.setBusy(nil)
             switch result {
             case .success:
                 ui.pop()
@@ -66,7 +65,6 @@ final class AppointmentCancelScreen: Screen {
                                          message: "Cancelled: \(summary)."), ui)
             case .failure(let e):
                 failure = e.message
-                ui.show(e.message, kind: .error)
             }
         }
     }

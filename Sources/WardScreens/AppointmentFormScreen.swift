@@ -1,3 +1,4 @@
+import WardClient
 import Foundation
 import WardDB
 import WardTerm
@@ -9,9 +10,9 @@ import WardTerm
 final class AppointmentFormScreen: Screen {
     static let scope = ActionScope.screen("appointment-form")
     static let list: [Action] = [
-        Action("save", keys: [.function(2)], label: "Save", help: "Book (or move) the appointment; Enter on the last field does the same",
+        Action(.save, keys: [.function(2)], label: "Save", help: "Book (or move) the appointment; Enter on the last field does the same",
                scope: scope),
-        Action("back", keys: [.escape], label: "Back", help: "Leave without saving", scope: scope),
+        Action(.back, keys: [.escape], label: "Back", help: "Leave without saving", scope: scope),
     ]
     /// Short: the top bar leaves little room beside the clinic and user.
     var title: String { moving == nil ? "Book" : "Move" }
@@ -86,11 +87,7 @@ final class AppointmentFormScreen: Screen {
         f.input.cursor = text.count
     }
 
-    func willDisappear(ui: UI) {
-        typing.reset(ui)
-        app.backend.cancel(slot: "book-patient")
-        ui.setBusy(nil)
-    }
+    func willDisappear(ui: UI) { typing.reset(ui) }
 
     var pickingPatient: Bool { moving == nil && form.focusedField === patientField && patient == nil && !hits.isEmpty }
 
@@ -129,15 +126,12 @@ final class AppointmentFormScreen: Screen {
         // A date of birth typed in the clinic's order is searched as ISO, as on the search screen.
         if q.contains("/") || q.contains("."), case .success(let d) = app.dateOrder.parse(q) { q = d.iso }
         guard !q.isEmpty else { hits = []; return false }
-        app.backend.submit(Api.searchPatients(q, limit: 6), slot: "book-patient") { [weak self] result in
+        app.backend.run(Api.searchPatients(q, limit: 6), for: self, slot: "book-patient") { [weak self] result in
             guard let self else { return }
-            switch result {
-            case .success(let found):
+            if case .success(let found) = result {
                 hits = found
                 pick = 0
                 if found.isEmpty { patientField.error = "No patient found for “\(q)”." }
-            case .failure(let e):
-                ui.show(e.message, kind: .error)
             }
             typing.answered(ui)
         }
@@ -145,8 +139,8 @@ final class AppointmentFormScreen: Screen {
     }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "save": save(ui); return true
+        switch action.id {
+        case .save: save(ui); return true
         default: return false
         }
     }
@@ -174,9 +168,9 @@ final class AppointmentFormScreen: Screen {
         let day = app.clock.date(start)
         let when = "\(app.dateOrder.format(day)) at \(app.clock.time(start))"
         saving = true
-        ui.setBusy("Saving")
         if let a = moving {
-            app.backend.submit(Api.rescheduleAppointment(a.id, startsAt: start, minutes: minutes)) { [weak self] result in
+            app.backend.run(Api.rescheduleAppointment(a.id, startsAt: start, minutes: minutes), for: self,
+                            busy: "Saving") { [weak self] result in
                 self?.finish(result.map { a.id }, ui: ui,
                              change: AppointmentChange(day: day, clinician: a.clinicianID, appointment: a.id,
                                                        message: "\(a.patientName)'s appointment is moved to \(when)."))
@@ -186,7 +180,7 @@ final class AppointmentFormScreen: Screen {
             else { return }
             let request = Api.bookAppointment(patient: p.id, clinician: c.id, startsAt: start, minutes: minutes,
                                               reason: reasonField.input.text)
-            app.backend.submit(request) { [weak self] result in
+            app.backend.run(request, for: self, busy: "Saving") { [weak self] result in
                 self?.finish(result.map { $0 }, ui: ui,
                              change: AppointmentChange(day: day, clinician: c.id, appointment: nil,
                                                        message: "Booked \(p.givenName) \(p.familyName) with \(c.displayName) on \(when)."))
@@ -198,7 +192,6 @@ final class AppointmentFormScreen: Screen {
     /// was typed, the sentence in full below the fields and beside the field it is about.
     func finish(_ result: Result<UUID?, UserError>, ui: UI, change: AppointmentChange) {
         saving = false
-        ui.setBusy(nil)
         switch result {
         case .success(let id):
             var change = change
@@ -207,7 +200,6 @@ final class AppointmentFormScreen: Screen {
             onSaved(change, ui)
         case .failure(let e):
             failure = e.message
-            ui.show(e.message, kind: .error)
             if let f = field(named: e.field), let i = form.fields.firstIndex(where: { $0 === f }) {
                 // A long sentence (a clash) is shown in full below the fields.
                 f.error = TextWidth.width(e.message) > 30 ? "see below" : e.message

@@ -1,3 +1,4 @@
+import WardClient
 import Foundation
 import WardDB
 import WardTerm
@@ -9,44 +10,38 @@ import WardTerm
 final class AppointmentsScreen: Screen {
     static let scope = ActionScope.screen("appointments")
     static let list: [Action] = [
-        Action("book", keys: [.char("b"), .function(2)], label: "Book",
-               help: "Book an appointment with the shown clinician", scope: scope),
-        Action("check-in", keys: [.char("i")], label: "Check in",
-               help: "The patient of the selected appointment has arrived", scope: scope),
-        Action("no-show", keys: [.char("m")], label: "No-show",
-               help: "Mark the selected appointment as missed (asks first)", scope: scope),
-        Action("reschedule", keys: [.char("r")], label: "Move",
-               help: "Move the selected appointment to another time", scope: scope),
-        Action("cancel-appointment", keys: [.char("d"), .function(8)], label: "Cancel",
-               help: "Cancel the selected appointment, with a reason (asks first)", scope: scope),
-        Action("back", keys: [.escape], label: "Back", help: "Back to the menu", scope: scope),
-        Action("prev-day", keys: [.left, .char("-")], label: "Prev day", help: "The day before", scope: scope,
+        Action(.book, keys: [.char("b"), .function(2)], label: "Book",
+               help: "Book an appointment with the shown clinician", scope: scope, needs: ["appointment.book"]),
+        Action(.checkIn, keys: [.char("i")], label: "Check in",
+               help: "The patient of the selected appointment has arrived", scope: scope, needs: ["appointment.checkin"]),
+        Action(.noShow, keys: [.char("m")], label: "No-show",
+               help: "Mark the selected appointment as missed (asks first)", scope: scope, needs: ["appointment.checkin"]),
+        Action(.reschedule, keys: [.char("r")], label: "Move",
+               help: "Move the selected appointment to another time", scope: scope, needs: ["appointment.book"]),
+        Action(.cancelAppointment, keys: [.char("d"), .function(8)], label: "Cancel",
+               help: "Cancel the selected appointment, with a reason (asks first)", scope: scope, needs: ["appointment.cancel"]),
+        Action(.back, keys: [.escape], label: "Back", help: "Back to the menu", scope: scope),
+        Action(.prevDay, keys: [.left, .char("-")], label: "Prev day", help: "The day before", scope: scope,
                inKeyBar: false),
-        Action("next-day", keys: [.right, .char("+")], label: "Next day", help: "The day after", scope: scope,
+        Action(.nextDay, keys: [.right, .char("+")], label: "Next day", help: "The day after", scope: scope,
                inKeyBar: false),
-        Action("prev-week", keys: [.char("[")], label: "Prev week", help: "One week back", scope: scope,
+        Action(.prevWeek, keys: [.char("[")], label: "Prev week", help: "One week back", scope: scope,
                inKeyBar: false),
-        Action("next-week", keys: [.char("]")], label: "Next week", help: "One week on", scope: scope,
+        Action(.nextWeek, keys: [.char("]")], label: "Next week", help: "One week on", scope: scope,
                inKeyBar: false),
-        Action("today", keys: [.char("t")], label: "Today", help: "Today in the clinic's time zone", scope: scope,
+        Action(.today, keys: [.char("t")], label: "Today", help: "Today in the clinic's time zone", scope: scope,
                inKeyBar: false),
-        Action("toggle-week", keys: [.char("w")], label: "Week/day", help: "Switch between the day and its week",
+        Action(.toggleWeek, keys: [.char("w")], label: "Week/day", help: "Switch between the day and its week",
                scope: scope, inKeyBar: false),
-        Action("next-clinician", keys: [.char("c")], label: "Next clinician",
+        Action(.nextClinician, keys: [.char("c")], label: "Next clinician",
                help: "Show the next clinician's appointments", scope: scope, inKeyBar: false),
-        Action("prev-clinician", keys: [.char("C")], label: "Prev clinician",
+        Action(.prevClinician, keys: [.char("C")], label: "Prev clinician",
                help: "Show the previous clinician's appointments", scope: scope, inKeyBar: false),
-        Action("refresh", keys: [.char("g")], label: "Refresh", help: "Read the appointments again",
+        Action(.refresh, keys: [.char("g")], label: "Refresh", help: "Read the appointments again",
                scope: scope, inKeyBar: false),
     ]
-    /// The permission each write action needs; actions not named here need none beyond
-    /// opening the screen (appointment.view).
-    static let permissions = ["book": "appointment.book", "reschedule": "appointment.book",
-                              "cancel-appointment": "appointment.cancel", "check-in": "appointment.checkin",
-                              "no-show": "appointment.checkin"]
-
     var title: String { "Appointments" }
-    var actions: [Action] { Self.list.filter { Self.permissions[$0.name].map(app.may) ?? true } }
+    var actions: [Action] { Self.list }
 
     unowned let app: StaffApp
     var calendar: AppointmentCalendar
@@ -73,10 +68,8 @@ final class AppointmentsScreen: Screen {
 
     func didAppear(ui: UI) {
         guard clinicians.isEmpty else { reload(ui); return }
-        ui.setBusy("Loading")
-        app.backend.submit(Api.clinicians) { [weak self] result in
+        app.backend.run(Api.clinicians, for: self, busy: "Loading", quiet: true) { [weak self] result in
             guard let self else { return }
-            ui.setBusy(nil)
             switch result {
             case .success(let list):
                 clinicians = list
@@ -88,30 +81,19 @@ final class AppointmentsScreen: Screen {
         }
     }
 
-    func willDisappear(ui: UI) {
-        app.backend.cancel(slot: "schedule")
-        ui.setBusy(nil)
-    }
-
     /// Reads the shown range again; a newer read replaces one still in flight.
     func reload(_ ui: UI, select id: UUID? = nil) {
         guard let c = clinician else { return }
         let range = calendar.range(in: app.clock)
         let keep = id ?? selected?.id
-        ui.setBusy("Loading")
-        app.backend.submit(Api.schedule(clinician: c.id, from: range.from, to: range.to), slot: "schedule") { [weak self] result in
-            guard let self else { return }
-            ui.setBusy(nil)
-            switch result {
-            case .success(let rows):
-                appointments = rows
-                loaded = true
-                failure = nil
-                table.rows = rows.map(row)
-                table.selected = keep.flatMap { k in rows.firstIndex { $0.id == k } } ?? firstUpcoming(rows)
-            case .failure(let e):
-                ui.show(e.message, kind: .error)
-            }
+        app.backend.run(Api.schedule(clinician: c.id, from: range.from, to: range.to), for: self, busy: "Loading",
+                        slot: "schedule") { [weak self] result in
+            guard let self, case .success(let rows) = result else { return }
+            appointments = rows
+            loaded = true
+            failure = nil
+            table.rows = rows.map(row)
+            table.selected = keep.flatMap { k in rows.firstIndex { $0.id == k } } ?? firstUpcoming(rows)
         }
     }
 
@@ -160,34 +142,34 @@ final class AppointmentsScreen: Screen {
     }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "prev-day": navigate(ui) { $0.moveDays(-1) }
-        case "next-day": navigate(ui) { $0.moveDays(1) }
-        case "prev-week": navigate(ui) { $0.moveWeeks(-1) }
-        case "next-week": navigate(ui) { $0.moveWeeks(1) }
-        case "today": navigate(ui) { $0.day = self.app.clock.today() }
-        case "toggle-week": navigate(ui) { $0.mode = $0.mode == .day ? .week : .day }
-        case "next-clinician", "prev-clinician":
+        switch action.id {
+        case .prevDay: navigate(ui) { $0.moveDays(-1) }
+        case .nextDay: navigate(ui) { $0.moveDays(1) }
+        case .prevWeek: navigate(ui) { $0.moveWeeks(-1) }
+        case .nextWeek: navigate(ui) { $0.moveWeeks(1) }
+        case .today: navigate(ui) { $0.day = self.app.clock.today() }
+        case .toggleWeek: navigate(ui) { $0.mode = $0.mode == .day ? .week : .day }
+        case .nextClinician, .prevClinician:
             guard !clinicians.isEmpty else { return true }
-            let step = action.name == "next-clinician" ? 1 : clinicians.count - 1
+            let step = action.id == .nextClinician ? 1 : clinicians.count - 1
             clinicianIndex = (clinicianIndex + step) % clinicians.count
             showOther(ui)
-        case "refresh": reload(ui)
-        case "book":
+        case .refresh: reload(ui)
+        case .book:
             guard let c = clinician else { return true }
             ui.push(AppointmentFormScreen(app: app, booking: c, on: calendar.day, clinicians: clinicians) { [weak self] r, ui in
                 self?.saved(r, ui: ui)
             })
-        case "reschedule":
+        case .reschedule:
             guard let a = open(ui, needs: "booked", else: "Only a booked appointment can be moved.") else { return true }
             ui.push(AppointmentFormScreen(app: app, moving: a) { [weak self] r, ui in self?.saved(r, ui: ui) })
-        case "cancel-appointment":
+        case .cancelAppointment:
             guard let a = open(ui, else: "That appointment is no longer open.") else { return true }
             ui.push(AppointmentCancelScreen(app: app, appointment: a) { [weak self] r, ui in self?.saved(r, ui: ui) })
-        case "check-in":
+        case .checkIn:
             guard let a = open(ui, needs: "booked", else: "Only a booked appointment can be checked in.") else { return true }
             setStatus(a, "checked_in", done: "\(a.patientName) is checked in.", ui: ui)
-        case "no-show":
+        case .noShow:
             guard let a = open(ui, else: "That appointment is no longer open.") else { return true }
             ui.confirm(title: "No-show", message: "Mark \(a.patientName)'s appointment at \(app.clock.time(a.startsAt)) as missed?",
                        yesLabel: "No-show") { [weak self] ui in
@@ -221,13 +203,8 @@ final class AppointmentsScreen: Screen {
     }
 
     func setStatus(_ a: Api.AppointmentRow, _ status: String, done: String, ui: UI) {
-        ui.setBusy("Saving")
-        app.backend.submit(Api.setAppointmentStatus(a.id, to: status)) { [weak self] result in
-            ui.setBusy(nil)
-            switch result {
-            case .success: ui.show(done, kind: .success)
-            case .failure(let e): ui.show(e.message, kind: .error)
-            }
+        app.backend.run(Api.setAppointmentStatus(a.id, to: status), for: self, busy: "Saving") { [weak self] result in
+            if case .success = result { ui.show(done, kind: .success) }
             self?.reload(ui, select: a.id)
         }
     }

@@ -1,3 +1,4 @@
+import WardClient
 import Foundation
 import WardTerm
 
@@ -7,9 +8,9 @@ import WardTerm
 final class AuditScreen: Screen {
     static let scope = ActionScope.screen("audit")
     static let list: [Action] = [
-        Action("older", keys: [.function(8)], label: "Older", help: "Show the next 50 older events", scope: scope),
-        Action("newest", keys: [.function(5)], label: "Newest", help: "Back to the newest events", scope: scope),
-        Action("back", keys: [.escape], label: "Back", help: "Back to the menu", scope: scope),
+        Action(.older, keys: [.function(8), .ctrl("o")], label: "Older", help: "Show the next 50 older events", scope: scope),
+        Action(.newest, keys: [.function(5), .ctrl("n")], label: "Newest", help: "Back to the newest events", scope: scope),
+        Action(.back, keys: [.escape], label: "Back", help: "Back to the menu", scope: scope),
     ]
     var title: String { "Audit log" }
     var actions: [Action] { Self.list }
@@ -30,7 +31,7 @@ final class AuditScreen: Screen {
 
     func didAppear(ui: UI) {
         if events.isEmpty { load(ui, before: nil) }
-        app.backend.submit(Api.auditChainStatus) { [weak self] result in
+        app.backend.run(Api.auditChainStatus, for: self, quiet: true) { [weak self] result in
             guard let self else { return }
             switch result {
             case .success(let s) where s.brokenAt == nil:
@@ -47,22 +48,17 @@ final class AuditScreen: Screen {
     func willDisappear(ui: UI) { typing.reset(ui) }
 
     func load(_ ui: UI, before: Int?) {
-        ui.setBusy("Loading", after: 0.15)
         let f = filter.text.trimmingCharacters(in: .whitespaces)
-        app.backend.submit(Api.auditPage(beforeID: before, filter: f), slot: "audit") { [weak self] result in
+        app.backend.run(Api.auditPage(beforeID: before, filter: f), for: self, busy: "Loading", busyAfter: 0.15,
+                        slot: "audit") { [weak self] result in
             guard let self else { return }
             // Every load ends the filter's lookup: F5 or F8 may have replaced it in its slot.
             defer { typing.answered(ui) }
-            ui.setBusy(nil)
-            switch result {
-            case .success(let page):
-                if before != nil && page.isEmpty { ui.show("No older events.", kind: .info); return }
-                events = page
-                table.rows = page.map(row)
-                table.selected = 0
-            case .failure(let e):
-                ui.show(e.message, kind: .error)
-            }
+            guard case .success(let page) = result else { return }
+            if before != nil && page.isEmpty { ui.show("No older events.", kind: .info); return }
+            events = page
+            table.rows = page.map(row)
+            table.selected = 0
         }
     }
 
@@ -85,9 +81,9 @@ final class AuditScreen: Screen {
     }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "older": load(ui, before: events.last?.id); return true
-        case "newest": load(ui, before: nil); return true
+        switch action.id {
+        case .older: load(ui, before: events.last?.id); return true
+        case .newest: load(ui, before: nil); return true
         default: return false
         }
     }

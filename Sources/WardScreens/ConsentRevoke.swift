@@ -1,3 +1,4 @@
+import WardClient
 import WardTerm
 
 /// Revoking the profile-sharing consent from the patient record, at the patient's request:
@@ -14,19 +15,14 @@ extension PatientRecordScreen {
                    yesLabel: "Revoke",
                    onYes: { [weak self] ui in
                        guard let self else { return }
-                       ui.setBusy("Revoking")
-                       app.backend.submit(Api.revokeConsent(patient: patient, reason: Self.revokeReason)) { result in
-                           ui.setBusy(nil)
-                           switch result {
-                           case .success:
-                               ui.pop(until: { $0 is PatientSearchScreen || $0 is MenuScreen })
-                               // The list still shows the patient: search again (an audited
-                               // search, so only here, not on every return).
-                               (ui.top as? PatientSearchScreen)?.typing.changed(ui)
-                               ui.show("Consent revoked: the profile is hidden from this clinic.", kind: .success)
-                           case .failure(let e):
-                               ui.show(e.message, kind: .error)
-                           }
+                       app.backend.run(Api.revokeConsent(patient: patient, reason: Self.revokeReason), for: self,
+                                       busy: "Revoking") { result in
+                           guard case .success = result else { return }
+                           ui.pop(until: { $0 is PatientSearchScreen || $0 is MenuScreen })
+                           // The list still shows the patient: search again (an audited
+                           // search, so only here, not on every return).
+                           (ui.top as? PatientSearchScreen)?.typing.changed(ui)
+                           ui.show("Consent revoked: the profile is hidden from this clinic.", kind: .success)
                        }
                    })
     }

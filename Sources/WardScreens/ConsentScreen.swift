@@ -1,3 +1,4 @@
+import WardClient
 import Foundation
 import WardDB
 import WardTerm
@@ -12,9 +13,9 @@ final class ConsentScreen: Screen {
     static let list: [Action] = [
         // Not Enter: the patient types here, and must not confirm for the staff by pressing
         // Enter twice (the dialog takes Enter as yes).
-        Action("sign", keys: [.function(2)], label: "Sign",
+        Action(.sign, keys: [.function(2)], label: "Sign",
                help: "The patient has typed their name: confirm, and save the consent", scope: scope),
-        Action("back", keys: [.escape], label: "Back", help: "Back without signing (the signature typed is kept)",
+        Action(.back, keys: [.escape], label: "Back", help: "Back without signing (the signature typed is kept)",
                scope: scope),
     ]
     var title: String { "Consent" }
@@ -49,11 +50,11 @@ final class ConsentScreen: Screen {
 
     func didAppear(ui: UI) {
         guard text == nil else { return }
-        app.backend.submit(Api.consentText) { [weak self] result in
+        app.backend.run(Api.consentText, for: self) { [weak self] result in
             switch result {
             case .success(let t?): self?.text = t
             case .success(nil): ui.show("No consent text is set up on this platform.", kind: .error)
-            case .failure(let e): ui.show(e.message, kind: .error)
+            case .failure: break
             }
         }
     }
@@ -65,8 +66,8 @@ final class ConsentScreen: Screen {
     }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "sign":
+        switch action.id {
+        case .sign:
             sign(ui)
             return true
         default:
@@ -121,11 +122,9 @@ final class ConsentScreen: Screen {
             return
         }
         saving = true
-        ui.setBusy("Saving")
-        app.backend.submit(request) { [weak self] result in
+        app.backend.run(request, for: self, busy: "Saving") { [weak self] result in
             guard let self else { return }
             saving = false
-            ui.setBusy(nil)
             switch result {
             case .success(let charted):
                 ui.pop(until: { $0 is PatientSearchScreen || $0 is MenuScreen })
@@ -133,10 +132,8 @@ final class ConsentScreen: Screen {
                 ui.show("Consent signed: the profile is shared with this clinic, chart \(charted.chartNo).", kind: .success)
             case .failure(let e) where e.field == "signature":
                 signatureError = e.message
-                ui.show(e.message, kind: .error)
             case .failure(let e):
                 if onFieldError?(e) == true, ui.top === self { ui.pop() }
-                ui.show(e.message, kind: .error)
             }
         }
     }

@@ -1,3 +1,4 @@
+import WardClient
 import Foundation
 import WardDB
 import WardTerm
@@ -8,11 +9,11 @@ import WardTerm
 final class FindElsewhereScreen: Screen {
     static let scope = ActionScope.screen("find-elsewhere")
     static let list: [Action] = [
-        Action("find", keys: [.function(2)], label: "Find", help: "Look up a profile with exactly these details",
+        Action(.find, keys: [.function(2)], label: "Find", help: "Look up a profile with exactly these details",
                scope: scope),
-        Action("choose", keys: [.enter], label: "Consent",
+        Action(.choose, keys: [.enter], label: "Consent",
                help: "Take the patient's consent for the selected profile (on the last field: find)", scope: scope),
-        Action("back", keys: [.escape], label: "Back", help: "Back to the search", scope: scope),
+        Action(.back, keys: [.escape], label: "Back", help: "Back to the search", scope: scope),
     ]
     var title: String { "Find a patient registered elsewhere" }
     var actions: [Action] { Self.list }
@@ -61,10 +62,10 @@ final class FindElsewhereScreen: Screen {
     }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "find":
+        switch action.id {
+        case .find:
             find(ui)
-        case "choose":
+        case .choose:
             guard resultsFocused, matches.indices.contains(table.selected) else { find(ui); return true }
             ui.push(ConsentScreen(app: app, purpose: .portable(matches[table.selected])))
         default:
@@ -85,22 +86,17 @@ final class FindElsewhereScreen: Screen {
         let family = form.fields[0].input.text.trimmingCharacters(in: .whitespaces)
         let given = form.fields[1].input.text.trimmingCharacters(in: .whitespaces)
         busy = true
-        ui.setBusy("Looking up")
-        app.backend.submit(Api.findPortableProfile(familyName: family, givenName: given, dateOfBirth: dob)) { [weak self] in
+        app.backend.run(Api.findPortableProfile(familyName: family, givenName: given, dateOfBirth: dob), for: self,
+                        busy: "Looking up") { [weak self] in
             guard let self else { return }
             busy = false
-            ui.setBusy(nil)
-            switch $0 {
-            case .success(let found):
-                matches = found
-                table.rows = found.map { [$0.maskedName, String($0.birthYear), $0.sex] }
-                table.selected = 0
-                resultsFocused = !found.isEmpty
-                table.emptyText = "No profile elsewhere matches exactly. Check the spelling and the date, "
-                    + "or register a new patient."
-            case .failure(let e):
-                ui.show(e.message, kind: .error)
-            }
+            guard case .success(let found) = $0 else { return }
+            matches = found
+            table.rows = found.map { [$0.maskedName, String($0.birthYear), $0.sex] }
+            table.selected = 0
+            resultsFocused = !found.isEmpty
+            table.emptyText = "No profile elsewhere matches exactly. Check the spelling and the date, "
+                + "or register a new patient."
         }
     }
 
@@ -116,7 +112,7 @@ final class FindElsewhereScreen: Screen {
         table.draw(canvas.region(Rect(row: top, col: 2, rows: min(8, canvas.rows - top), cols: canvas.cols - 4)),
                    focused: resultsFocused)
         if resultsFocused {
-            let key = ui.actions(of: self).first { $0.name == "choose" }?.keys.first?.description ?? ""
+            let key = ui.actions(of: self).first { $0.id == .choose }?.keys.first?.description ?? ""
             canvas.put("Ask the patient: is this you? \(key): take their consent.  Tab: back to the fields.",
                        row: canvas.rows - 1, col: 2, width: canvas.cols - 4, style: .muted)
         }

@@ -1,3 +1,4 @@
+import WardClient
 import WardTerm
 
 /// Platform administrators support a clinic only through a session the clinic can see:
@@ -6,8 +7,8 @@ import WardTerm
 final class ImpersonateScreen: Screen {
     static let scope = ActionScope.screen("impersonate")
     static let list: [Action] = [
-        Action("start", keys: [.enter, .function(2)], label: "Start", help: "Open the support session", scope: scope),
-        Action("back", keys: [.escape], label: "Back", help: "Back to the menu", scope: scope),
+        Action(.start, keys: [.enter, .function(2)], label: "Start", help: "Open the support session", scope: scope),
+        Action(.back, keys: [.escape], label: "Back", help: "Back to the menu", scope: scope),
     ]
     var title: String { "Impersonate a clinic" }
     var actions: [Action] { Self.list }
@@ -23,14 +24,14 @@ final class ImpersonateScreen: Screen {
     func handleKey(_ key: Key, ui: UI) -> Bool { form.handle(key) }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "start":
+        switch action.id {
+        case .start:
             guard form.validateAll() else { return true }
             let clinic = form.fields[0].input.text.trimmingCharacters(in: .whitespaces).lowercased()
             let reason = form.fields[1].input.text.trimmingCharacters(in: .whitespaces)
-            ui.setBusy("Opening")
-            app.backend.submit(Api.impersonate(clinic: clinic, reason: reason)) { [unowned self] result in
-                ui.setBusy(nil)
+            app.backend.run(Api.impersonate(clinic: clinic, reason: reason), for: self,
+                            busy: "Opening") { [weak self] result in
+                guard let self else { return }
                 switch result {
                 case .success(let token?):
                     app.loggedIn(token: token, clinic: clinic, username: app.username) { [unowned self] in
@@ -41,7 +42,6 @@ final class ImpersonateScreen: Screen {
                     ui.show("The clinic did not open a session.", kind: .error)
                 case .failure(let e):
                     if let f = e.field, let i = ["clinic": 0, "reason": 1][f] { form.fields[i].error = e.message }
-                    ui.show(e.message, kind: .error)
                 }
             }
             return true

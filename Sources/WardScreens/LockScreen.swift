@@ -1,3 +1,4 @@
+import WardClient
 import WardTerm
 
 /// Covers everything after the idle limit; only the same person's password opens it
@@ -5,8 +6,8 @@ import WardTerm
 final class LockScreen: Screen {
     static let scope = ActionScope.screen("lock")
     static let list: [Action] = [
-        Action("unlock", keys: [.enter], label: "Unlock", help: "Check the password and return to work", scope: scope),
-        Action("logout", keys: [.function(4)], label: "Log out", help: "End the session instead", scope: scope),
+        Action(.unlock, keys: [.enter], label: "Unlock", help: "Check the password and return to work", scope: scope),
+        Action(.logout, keys: [.function(4)], label: "Log out", help: "End the session instead", scope: scope),
     ]
     var title: String { "Locked" }
     var actions: [Action] { Self.list }
@@ -19,25 +20,22 @@ final class LockScreen: Screen {
     func handleKey(_ key: Key, ui: UI) -> Bool { password.handle(key) }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "unlock":
+        switch action.id {
+        case .unlock:
             let pw = password.text
             password.text = ""
             guard !pw.isEmpty else { return true }
-            ui.setBusy("Checking")
-            app.backend.submit(Api.login(clinic: app.clinicCode, username: app.username, password: pw)) { [unowned self] result in
-                ui.setBusy(nil)
+            app.backend.run(Api.login(clinic: app.clinicCode, username: app.username, password: pw), for: self,
+                            busy: "Checking") { [unowned app] result in
                 switch result {
                 case .success(let token?):
-                    app.loggedIn(token: token, clinic: app.clinicCode, username: app.username) { [unowned self] in
-                        app.unlocked()
-                    }
+                    app.loggedIn(token: token, clinic: app.clinicCode, username: app.username) { app.unlocked() }
                 case .success(nil): ui.show("That is not the password.", kind: .error)
-                case .failure(let e): ui.show(e.message, kind: .error)
+                case .failure: break
                 }
             }
             return true
-        case "logout":
+        case .logout:
             app.unlocked()
             app.logout()
             return true

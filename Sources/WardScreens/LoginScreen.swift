@@ -1,3 +1,4 @@
+import WardClient
 import WardTerm
 
 /// Clinic, username, password. Every refusal gets the same sentence, so nothing tells
@@ -5,8 +6,8 @@ import WardTerm
 final class LoginScreen: Screen {
     static let scope = ActionScope.screen("login")
     static let list: [Action] = [
-        Action("login", keys: [.enter, .function(2)], label: "Log in", help: "Log in with these details", scope: scope),
-        Action("next-field", keys: [.tab], label: "Next", help: "Move to the next field", scope: scope, inKeyBar: false),
+        Action(.login, keys: [.enter, .function(2)], label: "Log in", help: "Log in with these details", scope: scope),
+        Action(.nextField, keys: [.tab], label: "Next", help: "Move to the next field", scope: scope, inKeyBar: false),
     ]
     var title: String { "Log in" }
     var actions: [Action] { Self.list }
@@ -28,9 +29,9 @@ final class LoginScreen: Screen {
     func handleKey(_ key: Key, ui: UI) -> Bool { form.handle(key) }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "next-field": return form.handle(.tab)
-        case "login": submit(ui); return true
+        switch action.id {
+        case .nextField: return form.handle(.tab)
+        case .login: submit(ui); return true
         default: return false
         }
     }
@@ -45,11 +46,11 @@ final class LoginScreen: Screen {
             return
         }
         busy = true
-        ui.setBusy("Logging in")
         app.backend.token = nil
-        app.backend.submit(Api.login(clinic: clinic, username: user, password: password)) { [unowned self] result in
+        app.backend.run(Api.login(clinic: clinic, username: user, password: password), for: self,
+                        busy: "Logging in") { [weak self] result in
+            guard let self else { return }
             busy = false
-            ui.setBusy(nil)
             form.fields[2].input.text = ""
             switch result {
             case .success(let token?):
@@ -61,8 +62,8 @@ final class LoginScreen: Screen {
             case .success(nil):
                 form.focus = 2
                 ui.show("Wrong clinic, username or password.", kind: .error)
-            case .failure(let e):
-                ui.show(e.message, kind: .error)
+            case .failure:
+                break
             }
         }
     }

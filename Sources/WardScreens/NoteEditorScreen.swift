@@ -1,3 +1,4 @@
+import WardClient
 import Foundation
 import WardTerm
 
@@ -8,11 +9,11 @@ import WardTerm
 final class NoteEditorScreen: Screen {
     static let scope = ActionScope.screen("note-editor")
     static let list: [Action] = [
-        Action("sign", keys: [.function(2)], label: "Sign & save",
+        Action(.sign, keys: [.function(2)], label: "Sign & save",
                help: "Sign and save the note; it cannot be changed afterwards", scope: scope),
-        Action("back", keys: [.escape], label: "Cancel", help: "Leave without saving (asks first if anything was typed)",
+        Action(.back, keys: [.escape], label: "Cancel", help: "Leave without saving (asks first if anything was typed)",
                scope: scope),
-        Action("next-field", keys: [.tab], label: "Next", help: "Move between the title, the kind and the note",
+        Action(.nextField, keys: [.tab], label: "Next", help: "Move between the title, the kind and the note",
                scope: scope, inKeyBar: false),
     ]
     var title: String { amending == nil ? "New clinical note" : "Amend a clinical note" }
@@ -98,18 +99,22 @@ final class NoteEditorScreen: Screen {
     }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "sign":
+        switch action.id {
+        case .sign:
             sign(ui)
-        case "back":
+        case .back:
             if isDirty {
                 ui.confirm(title: "Discard the note?", message: "The note is not saved. Leave and throw away what you typed?",
                            yesLabel: "Discard", onYes: { ui in ui.pop() })
             } else {
                 ui.pop()
             }
-        case "next-field":
+        case .nextField:
             _ = handleKey(.tab, ui: ui)
+        case .quit where isDirty:
+            // Quitting leaves the note as surely as Esc does: it asks the same way.
+            ui.confirm(title: "Discard the note?", message: "The note is not saved. Quit and throw away what you typed?",
+                       yesLabel: "Quit", onYes: { ui in ui.quit(0) })
         default:
             return false
         }
@@ -144,11 +149,9 @@ final class NoteEditorScreen: Screen {
             return
         }
         saving = true
-        ui.setBusy("Saving")
-        app.backend.submit(request) { [weak self] result in
+        app.backend.run(request, for: self, busy: "Saving") { [weak self] result in
             guard let self else { return }
             saving = false
-            ui.setBusy(nil)
             switch result {
             case .success:
                 guard ui.top === self else { return }
@@ -158,7 +161,6 @@ final class NoteEditorScreen: Screen {
                 ui.show("Note signed and saved.", kind: .success)
             case .failure(let e):
                 place(e)
-                ui.show(e.message, kind: .error)
             }
         }
     }
@@ -182,8 +184,8 @@ final class NoteEditorScreen: Screen {
         let height = max(1, canvas.rows - 9)
         body.draw(canvas, row: 7, col: 2, width: canvas.cols - 4, height: height, focused: bodyFocused && !saving)
         let keys = ui.actions(of: self)
-        func key(_ name: String) -> String { keys.first { $0.name == name }?.keys.first?.description ?? "" }
-        canvas.put("\(key("next-field")) moves between the title, the kind and the note. \(key("sign")) signs and saves.",
+        func key(_ id: ActionID) -> String { keys.first { $0.id == id }?.keys.first?.description ?? "" }
+        canvas.put("\(key(.nextField)) moves between the title, the kind and the note. \(key(.sign)) signs and saves.",
                    row: 8 + height, col: 2, width: canvas.cols - 4, style: .muted)
     }
 }

@@ -1,3 +1,4 @@
+import WardClient
 import Foundation
 import WardTerm
 
@@ -7,13 +8,13 @@ import WardTerm
 final class NoteListScreen: Screen {
     static let scope = ActionScope.screen("notes")
     static let list: [Action] = [
-        Action("read", keys: [.enter], label: "Read", help: "Read the selected note", scope: scope),
-        Action("write-note", keys: [.function(4)], label: "Write",
-               help: "Write a new note (signed notes are never changed)", scope: scope),
-        Action("back", keys: [.escape], label: "Back", help: "Back to the patient record", scope: scope),
+        Action(.read, keys: [.enter], label: "Read", help: "Read the selected note", scope: scope),
+        Action(.writeNote, keys: [.function(4)], label: "Write",
+               help: "Write a new note (signed notes are never changed)", scope: scope, needs: ["clinical.write"]),
+        Action(.back, keys: [.escape], label: "Back", help: "Back to the patient record", scope: scope),
     ]
     var title: String { "Clinical notes" }
-    var actions: [Action] { Self.list.filter { $0.name != "write-note" || app.may("clinical.write") } }
+    var actions: [Action] { Self.list }
 
     unowned let app: StaffApp
     let patient: UUID
@@ -32,17 +33,12 @@ final class NoteListScreen: Screen {
 
     /// Again on every return, so a note just written is listed.
     func didAppear(ui: UI) {
-        app.backend.submit(Api.notes(of: patient)) { [weak self] result in
-            guard let self else { return }
-            switch result {
-            case .success(let n):
-                notes = n
-                loaded = true
-                table.rows = Self.rows(n, order: app.dateOrder, clock: app.clock)
-                table.emptyText = ""
-            case .failure(let e):
-                ui.show(e.message, kind: .error)
-            }
+        app.backend.run(Api.notes(of: patient), for: self) { [weak self] result in
+            guard let self, case .success(let n) = result else { return }
+            notes = n
+            loaded = true
+            table.rows = Self.rows(n, order: app.dateOrder, clock: app.clock)
+            table.emptyText = ""
         }
     }
 
@@ -57,12 +53,12 @@ final class NoteListScreen: Screen {
     func handleKey(_ key: Key, ui: UI) -> Bool { table.handle(key) }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "read":
+        switch action.id {
+        case .read:
             guard notes.indices.contains(table.selected) else { return true }
             ui.push(NoteViewScreen(app: app, patient: patient, patientName: patientName, heading: notes[table.selected],
                                    all: notes))
-        case "write-note":
+        case .writeNote:
             ui.push(NoteEditorScreen(app: app, patient: patient, patientName: patientName))
         default:
             return false

@@ -1,3 +1,4 @@
+import WardClient
 import Foundation
 import WardTerm
 
@@ -6,16 +7,16 @@ import WardTerm
 final class NoteViewScreen: Screen {
     static let scope = ActionScope.screen("note")
     static let list: [Action] = [
-        Action("amend", keys: [.function(4)], label: "Amend",
-               help: "Write a correction: a new note that refers to this one", scope: scope),
-        Action("back", keys: [.escape], label: "Back", help: "Back to the list of notes", scope: scope),
-        Action("line-down", keys: [.down], label: "Down", help: "Scroll down a line", scope: scope, inKeyBar: false),
-        Action("line-up", keys: [.up], label: "Up", help: "Scroll up a line", scope: scope, inKeyBar: false),
-        Action("page-down", keys: [.pageDown, .char(" ")], label: "More", help: "Scroll down a page", scope: scope),
-        Action("page-up", keys: [.pageUp], label: "Page up", help: "Scroll up a page", scope: scope, inKeyBar: false),
+        Action(.amend, keys: [.function(4)], label: "Amend",
+               help: "Write a correction: a new note that refers to this one", scope: scope, needs: ["clinical.write"]),
+        Action(.back, keys: [.escape], label: "Back", help: "Back to the list of notes", scope: scope),
+        Action(.lineDown, keys: [.down], label: "Down", help: "Scroll down a line", scope: scope, inKeyBar: false),
+        Action(.lineUp, keys: [.up], label: "Up", help: "Scroll up a line", scope: scope, inKeyBar: false),
+        Action(.pageDown, keys: [.pageDown, .char(" ")], label: "More", help: "Scroll down a page", scope: scope),
+        Action(.pageUp, keys: [.pageUp], label: "Page up", help: "Scroll up a page", scope: scope, inKeyBar: false),
     ]
     var title: String { "Clinical note" }
-    var actions: [Action] { Self.list.filter { $0.name != "amend" || app.may("clinical.write") } }
+    var actions: [Action] { Self.list }
 
     unowned let app: StaffApp
     let patient: UUID
@@ -40,24 +41,24 @@ final class NoteViewScreen: Screen {
 
     func didAppear(ui: UI) {
         guard note == nil else { return }
-        app.backend.submit(Api.note(heading.id, sealer: app.sealer)) { [weak self] result in
+        app.backend.run(Api.note(heading.id, sealer: app.sealer), for: self) { [weak self] result in
             switch result {
             case .success(let n?): self?.note = n
             case .success(nil): ui.show("That note is not in this clinic's record.", kind: .error)
-            case .failure(let e): ui.show(e.message, kind: .error)
+            case .failure: break
             }
         }
     }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "amend":
+        switch action.id {
+        case .amend:
             guard let note else { return true }
             ui.push(NoteEditorScreen(app: app, patient: patient, patientName: patientName, amending: note))
-        case "line-down": scroll += 1
-        case "line-up": scroll -= 1
-        case "page-down": scroll += max(1, page - 1)
-        case "page-up": scroll -= max(1, page - 1)
+        case .lineDown: scroll += 1
+        case .lineUp: scroll -= 1
+        case .pageDown: scroll += max(1, page - 1)
+        case .pageUp: scroll -= max(1, page - 1)
         default: return false
         }
         return true

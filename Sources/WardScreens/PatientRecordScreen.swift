@@ -1,3 +1,4 @@
+import WardClient
 import Foundation
 import WardTerm
 
@@ -6,17 +7,16 @@ import WardTerm
 final class PatientRecordScreen: Screen {
     static let scope = ActionScope.screen("patient-record")
     static let list: [Action] = [
-        Action("back", keys: [.escape], label: "Back", help: "Back to the search", scope: scope),
-        Action("notes", keys: [.char("n"), .function(5)], label: "Notes",
-               help: "List and read this clinic's clinical notes", scope: scope),
-        Action("write-note", keys: [.char("w"), .function(4)], label: "Write note",
-               help: "Write a new clinical note (signed notes are never changed)", scope: scope),
-        Action("revoke", keys: [.char("r"), .function(8)], label: "Revoke",
-               help: "Revoke the profile-sharing consent at the patient's request", scope: scope),
+        Action(.back, keys: [.escape], label: "Back", help: "Back to the search", scope: scope),
+        Action(.notes, keys: [.char("n"), .function(5)], label: "Notes",
+               help: "List and read this clinic's clinical notes", scope: scope, needs: ["clinical.read"]),
+        Action(.writeNote, keys: [.char("w"), .function(4)], label: "Write note",
+               help: "Write a new clinical note (signed notes are never changed)", scope: scope, needs: ["clinical.write"]),
+        Action(.revoke, keys: [.char("r"), .function(8)], label: "Revoke",
+               help: "Revoke the profile-sharing consent at the patient's request", scope: scope, needs: ["consent.revoke"]),
     ]
     var title: String { "Patient record" }
-    static let permissions = ["notes": "clinical.read", "write-note": "clinical.write", "revoke": "consent.revoke"]
-    var actions: [Action] { Self.list.filter { Self.permissions[$0.name].map(app.may) ?? true } }
+    var actions: [Action] { Self.list }
 
     unowned let app: StaffApp
     let patient: UUID
@@ -34,35 +34,34 @@ final class PatientRecordScreen: Screen {
         if profile == nil { open(ui) }
         // Also on every return, so a note just written is listed.
         if app.may("clinical.read") {
-            app.backend.submit(Api.notes(of: patient)) { [weak self] in
+            app.backend.run(Api.notes(of: patient), for: self, quiet: true) { [weak self] in
                 if case .success(let n) = $0 { self?.notes = n }
             }
         }
     }
 
     func open(_ ui: UI) {
-        ui.setBusy("Opening")
-        app.backend.submit(Api.openPatient(patient, sealer: app.sealer)) { [weak self] result in
+        app.backend.run(Api.openPatient(patient, sealer: app.sealer), for: self, busy: "Opening",
+                        quiet: true) { [weak self] result in
             guard let self else { return }
-            ui.setBusy(nil)
             switch result {
             case .success(let p): profile = p
             case .failure(let e): failure = e.message
             }
         }
-        app.backend.submit(Api.appointments(of: patient)) { [weak self] in
+        app.backend.run(Api.appointments(of: patient), for: self, quiet: true) { [weak self] in
             if case .success(let v) = $0 { self?.visits = v }
         }
     }
 
     func perform(_ action: Action, ui: UI) -> Bool {
         // Nothing to act on until the record is open (or when it could not be).
-        if Self.permissions[action.name] != nil, profile == nil { return true }
+        if !action.needs.isEmpty, profile == nil { return true }
         let name = profile.map { "\($0.familyName), \($0.givenName)" } ?? ""
-        switch action.name {
-        case "notes": ui.push(NoteListScreen(app: app, patient: patient, patientName: name))
-        case "write-note": ui.push(NoteEditorScreen(app: app, patient: patient, patientName: name))
-        case "revoke": revokeConsent(ui)
+        switch action.id {
+        case .notes: ui.push(NoteListScreen(app: app, patient: patient, patientName: name))
+        case .writeNote: ui.push(NoteEditorScreen(app: app, patient: patient, patientName: name))
+        case .revoke: revokeConsent(ui)
         default: return false
         }
         return true

@@ -1,3 +1,4 @@
+import WardClient
 import Foundation
 import WardTerm
 
@@ -11,17 +12,16 @@ import WardTerm
 final class PatientSearchScreen: Screen {
     static let scope = ActionScope.screen("patient-search")
     static let list: [Action] = [
-        Action("open", keys: [.enter], label: "Open", help: "Open the selected patient's record", scope: scope),
-        Action("back", keys: [.escape], label: "Back", help: "Back to the menu", scope: scope),
-        Action("register", keys: [.function(4)], label: "New patient",
-               help: "Register a new patient, with their consent", scope: scope),
-        Action("find-elsewhere", keys: [.function(5)], label: "Elsewhere",
-               help: "Find a patient registered at another clinic, by exact details", scope: scope),
+        Action(.open, keys: [.enter], label: "Open", help: "Open the selected patient's record", scope: scope),
+        Action(.back, keys: [.escape], label: "Back", help: "Back to the menu", scope: scope),
+        Action(.register, keys: [.function(4)], label: "New patient",
+               help: "Register a new patient, with their consent", scope: scope, needs: ["patient.register", "consent.sign"]),
+        Action(.findElsewhere, keys: [.function(5), .ctrl("f")], label: "Elsewhere",
+               help: "Find a patient registered at another clinic, by exact details", scope: scope, needs: ["consent.sign"]),
     ]
     var title: String { "Find a patient" }
     /// Registering needs both permissions (the profile is created with its consent).
-    static let permissions = ["register": ["patient.register", "consent.sign"], "find-elsewhere": ["consent.sign"]]
-    var actions: [Action] { Self.list.filter { (Self.permissions[$0.name] ?? []).allSatisfy(app.may) } }
+    var actions: [Action] { Self.list }
 
     unowned let app: StaffApp
     let query = TextField(maxLength: 100)
@@ -56,7 +56,6 @@ final class PatientSearchScreen: Screen {
     func stopSearching(_ ui: UI) {
         app.backend.cancel(slot: "search")
         typing.reset(ui)
-        ui.setBusy(nil)
     }
 
     /// What the database is asked: a date typed in the clinic's order becomes ISO.
@@ -69,19 +68,15 @@ final class PatientSearchScreen: Screen {
     func search(_ ui: UI) -> Bool {
         let q = databaseQuery(query.text)
         guard !q.isEmpty else { return false }
-        ui.setBusy("Searching", after: 0.15)
-        app.backend.submit(Api.searchPatients(q), slot: "search") { [weak self] result in
+        app.backend.run(Api.searchPatients(q), for: self, busy: "Searching", busyAfter: 0.15,
+                        slot: "search") { [weak self] result in
             guard let self else { return }
-            ui.setBusy(nil)
-            switch result {
-            case .success(let found):
+            if case .success(let found) = result {
                 hits = found
                 searched = q
                 table.rows = found.map(row)
                 table.selected = 0
                 table.emptyText = "No patient found at this clinic for “\(q)”."
-            case .failure(let e):
-                ui.show(e.message, kind: .error)
             }
             typing.answered(ui)
         }
@@ -96,15 +91,15 @@ final class PatientSearchScreen: Screen {
     }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "open":
+        switch action.id {
+        case .open:
             guard hits.indices.contains(table.selected) else { return true }
             ui.push(PatientRecordScreen(app: app, patient: hits[table.selected].id))
             return true
-        case "register":
+        case .register:
             ui.push(RegisterScreen(app: app))
             return true
-        case "find-elsewhere":
+        case .findElsewhere:
             ui.push(FindElsewhereScreen(app: app))
             return true
         default:
@@ -118,9 +113,10 @@ final class PatientSearchScreen: Screen {
         canvas.put("Dates as \(app.dateOrder.pattern)", row: 2, col: 10, style: .muted)
         table.draw(canvas.region(Rect(row: 4, col: 1, rows: canvas.rows - 4, cols: canvas.cols - 2)))
         if hits.isEmpty, !searched.isEmpty {
-            let offers = ["register": "register a new patient", "find-elsewhere": "find one registered elsewhere"]
+            let offers: [ActionID: String] = [.register: "register a new patient",
+                                              .findElsewhere: "find one registered elsewhere"]
             let keys = ui.actions(of: self).compactMap { a in
-                offers[a.name].map { "\(a.keys.first?.description ?? ""): \($0)" }
+                offers[a.id].map { "\(a.keys.first?.description ?? ""): \($0)" }
             }
             if !keys.isEmpty {
                 canvas.put("Not here? " + keys.joined(separator: ".  ") + ".", row: 6, col: 2,

@@ -1,3 +1,4 @@
+import WardClient
 import Foundation
 import WardDB
 import WardTerm
@@ -10,9 +11,9 @@ import WardTerm
 final class RegisterScreen: Screen {
     static let scope = ActionScope.screen("register")
     static let list: [Action] = [
-        Action("continue", keys: [.function(2)], label: "Continue",
+        Action(.`continue`, keys: [.function(2)], label: "Continue",
                help: "Check the fields, then take the patient's consent", scope: scope),
-        Action("back", keys: [.escape], label: "Back", help: "Back to the search", scope: scope),
+        Action(.back, keys: [.escape], label: "Back", help: "Back to the search", scope: scope),
     ]
     var title: String { "Register a new patient" }
     var actions: [Action] { Self.list }
@@ -130,8 +131,8 @@ final class RegisterScreen: Screen {
     func handleKey(_ key: Key, ui: UI) -> Bool { form.handle(key) }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "continue":
+        switch action.id {
+        case .`continue`:
             guard let p = newPatient() else {
                 if let e = form.focusedField?.error { ui.show(e, kind: .error) }
                 return true
@@ -145,10 +146,8 @@ final class RegisterScreen: Screen {
 
     /// Warns of a profile this clinic already holds before a second one is made.
     func checkDuplicates(_ p: Api.NewPatient, _ ui: UI) {
-        ui.setBusy("Checking")
-        app.backend.submit(Api.likelyDuplicates(of: p)) { [weak self] result in
+        app.backend.run(Api.likelyDuplicates(of: p), for: self, busy: "Checking") { [weak self] result in
             guard let self else { return }
-            ui.setBusy(nil)
             switch result {
             case .success(let found) where found.isEmpty:
                 takeConsent(p, ui)
@@ -161,7 +160,7 @@ final class RegisterScreen: Screen {
                            yesLabel: "Register anyway",
                            onYes: { [weak self] ui in self?.takeConsent(p, ui) })
             case .failure(let e):
-                if !place(e) { ui.show(e.message, kind: .error) }
+                _ = place(e)
             }
         }
     }
@@ -185,7 +184,7 @@ final class RegisterScreen: Screen {
                 canvas.put(l, row: 5 + form.height + i, col: 2, style: .error)
             }
         }
-        let key = ui.actions(of: self).first { $0.name == "continue" }?.keys.first?.description ?? ""
+        let key = ui.actions(of: self).first { $0.id == .`continue` }?.keys.first?.description ?? ""
         canvas.put("\(key): the patient reads the consent text and types their name as signature.",
                    row: 8 + form.height, col: 2, width: canvas.cols - 4, style: .muted)
     }

@@ -1,11 +1,12 @@
 import Foundation
+import WardClient
 import WardCore
 import WardDB
 import WardTerm
 
 /// The running terminal: one connection, one session, the screen stack. Screens reach the
 /// database only through `app.backend`, the session only through `app.me`.
-public final class StaffApp {
+public final class StaffApp: RequestDisplay {
     public let ui: UI
     public let backend: Backend
     /// The logged-in session; nil on the login screen.
@@ -35,6 +36,10 @@ public final class StaffApp {
     public init(ui: UI, connection: Connection) {
         self.ui = ui
         self.backend = Backend(connection: connection)
+        // Every screen's requests show and end the same way (RequestDisplay, below).
+        backend.display = self
+        ui.onScreenGone = { [unowned self] screen in backend.release(owner: screen) }
+        ui.may = { [unowned self] permission in may(permission) }
     }
 
     public var dateOrder: DateOrder { DateOrder(setting: me?.dateOrder) }
@@ -88,10 +93,18 @@ public final class StaffApp {
         }
     }
 
+    // MARK: RequestDisplay: how every screen's requests show in the terminal
+
+    public func showBusy(_ label: String?, after delay: Double) {
+        if let label, delay > 0 { ui.setBusy(label, after: delay) } else { ui.setBusy(label) }
+    }
+
+    public func showError(_ message: String) { ui.show(message, kind: .error) }
+
     /// A token from api.login: read who we are, then show the menu.
     func loggedIn(token: String, clinic: String, username: String, then: @escaping () -> Void) {
         backend.token = token
-        backend.submit(Api.whoami) { [unowned self] result in
+        backend.run(Api.whoami, for: nil) { [unowned self] result in
             switch result {
             case .success(let me?):
                 self.me = me
@@ -104,8 +117,8 @@ public final class StaffApp {
                 readServerTime { [unowned self] in loadKeys(then: then) }
             case .success(nil):
                 ui.show("The session ended at once; log in again.", kind: .error)
-            case .failure(let e):
-                ui.show(e.message, kind: .error)
+            case .failure:
+                break
             }
         }
     }
@@ -121,10 +134,10 @@ public final class StaffApp {
     /// The session's data keys, before the first screen can read an encrypted field.
     func loadKeys(then: @escaping () -> Void) {
         guard let masterKey else { sealer = FieldSealer(); then(); return }
-        backend.submit(FieldSealer.load(masterKey)) { [unowned self] result in
+        backend.run(FieldSealer.load(masterKey), for: nil) { [unowned self] result in
             switch result {
             case .success(let s): sealer = s
-            case .failure(let e): sealer = FieldSealer(); ui.show(e.message, kind: .error)
+            case .failure: sealer = FieldSealer()
             }
             then()
         }

@@ -1,3 +1,4 @@
+import WardClient
 import WardTerm
 
 /// Shown right after login when an administrator has reset the person's password: until
@@ -6,9 +7,9 @@ import WardTerm
 final class StaffPasswordScreen: Screen {
     static let scope = ActionScope.screen("new-password")
     static let list: [Action] = [
-        Action("save", keys: [.enter, .function(2)], label: "Save", help: "Set the new password and continue", scope: scope),
-        Action("next-field", keys: [.tab], label: "Next", help: "Move to the next field", scope: scope, inKeyBar: false),
-        Action("logout", keys: [.function(4)], label: "Log out", help: "End the session without changing the password", scope: scope),
+        Action(.save, keys: [.enter, .function(2)], label: "Save", help: "Set the new password and continue", scope: scope),
+        Action(.nextField, keys: [.tab], label: "Next", help: "Move to the next field", scope: scope, inKeyBar: false),
+        Action(.logout, keys: [.function(4)], label: "Log out", help: "End the session without changing the password", scope: scope),
     ]
     var title: String { "Choose a new password" }
     var actions: [Action] { Self.list }
@@ -33,10 +34,10 @@ final class StaffPasswordScreen: Screen {
     func handleKey(_ key: Key, ui: UI) -> Bool { form.handle(key) }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "next-field": return form.handle(.tab)
-        case "save": save(ui); return true
-        case "logout": app.logout(); return true
+        switch action.id {
+        case .nextField: return form.handle(.tab)
+        case .save: save(ui); return true
+        case .logout: app.logout(); return true
         default: return false
         }
     }
@@ -44,10 +45,10 @@ final class StaffPasswordScreen: Screen {
     func save(_ ui: UI) {
         guard !busy, form.validateAll() else { return }
         busy = true
-        ui.setBusy("Saving")
-        app.backend.submit(Api.changePassword(old: current, new: form.fields[0].input.text)) { [unowned self] result in
+        app.backend.run(Api.changePassword(old: current, new: form.fields[0].input.text), for: self,
+                        busy: "Saving") { [weak self] result in
+            guard let self else { return }
             busy = false
-            ui.setBusy(nil)
             switch result {
             case .success:
                 // The session's permissions are back: read them again, then the menu.
@@ -57,7 +58,6 @@ final class StaffPasswordScreen: Screen {
                 }
             case .failure(let e):
                 if e.field == "new_password" { form.fields[0].error = e.message; form.focus = 0 }
-                ui.show(e.message, kind: .error)
             }
         }
     }

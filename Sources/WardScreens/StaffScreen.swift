@@ -1,3 +1,4 @@
+import WardClient
 import Foundation
 import WardTerm
 
@@ -8,20 +9,20 @@ import WardTerm
 final class StaffScreen: Screen {
     static let scope = ActionScope.screen("staff")
     static let list: [Action] = [
-        Action("add", keys: [.char("a"), .function(2)], label: "Add",
+        Action(.add, keys: [.char("a"), .function(2)], label: "Add",
                help: "Add a member: a new account, or a person from another clinic", scope: scope),
-        Action("role", keys: [.char("r"), .function(3)], label: "Role",
+        Action(.role, keys: [.char("r"), .function(3)], label: "Role",
                help: "Change the selected person's role", scope: scope),
-        Action("password", keys: [.char("p"), .function(4)], label: "Password",
+        Action(.password, keys: [.char("p"), .function(4)], label: "Password",
                help: "Reset the selected person's password; they choose a new one at login", scope: scope),
-        Action("disable", keys: [.char("d"), .function(8)], label: "Disable",
+        Action(.disable, keys: [.char("d"), .function(8)], label: "Disable",
                help: "Disable the selected person here and end their sessions", scope: scope),
-        Action("back", keys: [.escape], label: "Back", help: "Back to the menu", scope: scope),
-        Action("save", keys: [.enter, .function(2)], label: "Save", help: "Save this change", scope: scope),
-        Action("next-field", keys: [.tab], label: "Next", help: "Move to the next field", scope: scope, inKeyBar: false),
-        Action("cancel", keys: [.escape], label: "Cancel", help: "Leave the form without saving", scope: scope),
+        Action(.back, keys: [.escape], label: "Back", help: "Back to the menu", scope: scope),
+        Action(.save, keys: [.enter, .function(2)], label: "Save", help: "Save this change", scope: scope),
+        Action(.nextField, keys: [.tab], label: "Next", help: "Move to the next field", scope: scope, inKeyBar: false),
+        Action(.cancel, keys: [.escape], label: "Cancel", help: "Leave the form without saving", scope: scope),
     ]
-    static let listModeActions: Set = ["add", "role", "password", "disable", "back"]
+    static let listModeActions: Set<ActionID> = [.add, .role, .password, .disable, .back]
 
     /// What the lower part of the screen is doing.
     enum Mode: Equatable {
@@ -48,7 +49,7 @@ final class StaffScreen: Screen {
     var title: String { "Staff" }
     var actions: [Action] {
         let inList = mode == .list
-        return Self.list.filter { Self.listModeActions.contains($0.name) == inList }
+        return Self.list.filter { Self.listModeActions.contains($0.id) == inList }
     }
 
     var selected: Api.StaffMember? { members.indices.contains(table.selected) ? members[table.selected] : nil }
@@ -62,18 +63,13 @@ final class StaffScreen: Screen {
     /// Reads the list again; keeps the selection on `keep` (or on the same person).
     func reload(_ ui: UI, keep: UUID? = nil) {
         let keepID = keep ?? selected?.id
-        app.backend.submit(Api.staffList, slot: "staff") { [weak self] result in
-            guard let self else { return }
-            switch result {
-            case .success(let list):
-                loaded = true
-                members = list
-                table.emptyText = "(no staff)"
-                table.rows = list.map(Self.row)
-                if let keepID, let i = list.firstIndex(where: { $0.id == keepID }) { table.selected = i }
-            case .failure(let e):
-                ui.show(e.message, kind: .error)
-            }
+        app.backend.run(Api.staffList, for: self, slot: "staff") { [weak self] result in
+            guard let self, case .success(let list) = result else { return }
+            loaded = true
+            members = list
+            table.emptyText = "(no staff)"
+            table.rows = list.map(Self.row)
+            if let keepID, let i = list.firstIndex(where: { $0.id == keepID }) { table.selected = i }
         }
     }
 
@@ -130,18 +126,18 @@ final class StaffScreen: Screen {
     }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "add": startAdd()
-        case "role":
+        switch action.id {
+        case .add: startAdd()
+        case .role:
             guard let m = selected else { return true }
             startRole(m)
-        case "password":
+        case .password:
             guard let m = selected else { return true }
             startPassword(m)
-        case "disable": confirmDisable(ui)
-        case "next-field": return form.handle(.tab)
-        case "cancel": closeForm()
-        case "save": save(ui)
+        case .disable: confirmDisable(ui)
+        case .nextField: return form.handle(.tab)
+        case .cancel: closeForm()
+        case .save: save(ui)
         default: return false
         }
         return true
@@ -185,12 +181,10 @@ final class StaffScreen: Screen {
     func submitAdd(username: String, displayName: String, role: String, password: String, ui: UI) {
         guard !busy else { return }
         busy = true
-        ui.setBusy("Saving")
-        app.backend.submit(Api.addStaffMember(username: username, displayName: displayName, role: role,
-                                               initialPassword: password)) { [weak self] result in
+        app.backend.run(Api.addStaffMember(username: username, displayName: displayName, role: role,
+                                            initialPassword: password), for: self, busy: "Saving") { [weak self] result in
             guard let self else { return }
             busy = false
-            ui.setBusy(nil)
             switch result {
             case .success(let id):
                 closeForm()
@@ -206,11 +200,9 @@ final class StaffScreen: Screen {
     func submit(_ request: Request<Void>, ui: UI, keep: UUID, done: String) {
         guard !busy else { return }
         busy = true
-        ui.setBusy("Saving")
-        app.backend.submit(request) { [weak self] result in
+        app.backend.run(request, for: self, busy: "Saving") { [weak self] result in
             guard let self else { return }
             busy = false
-            ui.setBusy(nil)
             switch result {
             case .success:
                 closeForm()
@@ -224,7 +216,6 @@ final class StaffScreen: Screen {
 
     /// The form stays as typed; the message goes beside the field the database named.
     func failed(_ e: UserError, ui: UI) {
-        ui.show(e.message, kind: .error)
         let fieldIndex: [String: Int]
         switch mode {
         case .add: fieldIndex = ["username": 0, "display_name": 1, "role": 2, "password": 3]

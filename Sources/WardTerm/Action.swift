@@ -11,11 +11,32 @@ public enum ActionScope: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+/// An action's identity. Each id is declared once, as a static constant (the engine's here,
+/// the screens' in WardScreens/ActionIDs.swift), and screens switch on those constants, so a
+/// misspelt id does not compile. `name` is what `[keys]` in the config file uses.
+public struct ActionID: Hashable, Sendable, CustomStringConvertible {
+    public let name: String
+    public init(_ name: String) { self.name = name }
+    public var description: String { name }
+
+    public static let help = ActionID("help")
+    public static let redraw = ActionID("redraw")
+    public static let quit = ActionID("quit")
+    /// A screen's "back" pops it unless the screen handles it itself (to ask first).
+    public static let back = ActionID("back")
+    public static let yes = ActionID("yes")
+    public static let no = ActionID("no")
+    public static let close = ActionID("close")
+    public static let scrollDown = ActionID("scroll-down")
+    public static let scrollUp = ActionID("scroll-up")
+}
+
 /// Something the user can do with a key. Key bindings, the key bar and the help screen
 /// are all generated from lists of these: one list per scope, so they cannot disagree.
 public struct Action: Hashable, Sendable {
-    /// Stable identifier, used by screens in `perform` and by `[keys]` in the config file.
-    public var name: String
+    /// Stable identifier, used by screens in `perform`; its name by `[keys]` in the config file.
+    public var id: ActionID
+    public var name: String { id.name }
     /// Default keys; the config file may replace them by action name.
     public var keys: [Key]
     /// One or two words for the key bar ("Search").
@@ -26,10 +47,14 @@ public struct Action: Hashable, Sendable {
     /// False for actions that should be in the help but would crowd the key bar
     /// (cursor movement, for instance).
     public var inKeyBar: Bool
+    /// The session permissions the action needs, all of them; the UI offers it (keys, key
+    /// bar, help) only when `UI.may` grants each (and the database checks again).
+    public var needs: [String]
 
-    public init(_ name: String, keys: [Key], label: String, help: String,
-                scope: ActionScope, inKeyBar: Bool = true) {
-        self.name = name
+    public init(_ id: ActionID, keys: [Key], label: String, help: String,
+                scope: ActionScope, inKeyBar: Bool = true, needs: [String] = []) {
+        self.id = id
+        self.needs = needs
         self.keys = keys
         self.label = label
         self.help = help
@@ -43,11 +68,12 @@ public struct Action: Hashable, Sendable {
 
 /// The actions every screen has, handled by the UI itself.
 public enum StandardActions {
-    public static let help = Action("help", keys: [.function(1), .char("?")], label: "Help",
+    public static let help = Action(.help, keys: [.function(1), .char("?")], label: "Help",
                                     help: "Show the keys of this screen", scope: .global)
-    public static let redraw = Action("redraw", keys: [.ctrl("l")], label: "Redraw",
+    public static let redraw = Action(.redraw, keys: [.ctrl("l")], label: "Redraw",
                                       help: "Redraw the whole screen", scope: .global, inKeyBar: false)
-    public static let quit = Action("quit", keys: [.function(10)], label: "Quit",
+    /// ^X where F10 is missing (a vt100); never ^S or ^Q, which serial lines use for flow control.
+    public static let quit = Action(.quit, keys: [.function(10), .ctrl("x")], label: "Quit",
                                     help: "Leave Ward", scope: .global)
 
     public static let global: [Action] = [help, redraw, quit]

@@ -19,8 +19,8 @@ public final class ConfirmDialog: Screen {
     public var isOverlay: Bool { true }
 
     public var actions: [Action] {
-        [Action("yes", keys: [.char("y"), .enter], label: yesLabel, help: "Answer yes", scope: .screen("confirm")),
-         Action("no", keys: [.char("n"), .escape], label: "No", help: "Answer no", scope: .screen("confirm"))]
+        [Action(.yes, keys: [.char("y"), .enter], label: yesLabel, help: "Answer yes", scope: .screen("confirm")),
+         Action(.no, keys: [.char("n"), .escape], label: "No", help: "Answer no", scope: .screen("confirm"))]
     }
 
     public func handleKey(_ key: Key, ui: UI) -> Bool {
@@ -31,7 +31,7 @@ public final class ConfirmDialog: Screen {
 
     public func perform(_ action: Action, ui: UI) -> Bool {
         ui.pop()
-        if action.name == "yes" { onYes(ui) } else { onNo(ui) }
+        if action.id == .yes { onYes(ui) } else { onNo(ui) }
         return true
     }
 

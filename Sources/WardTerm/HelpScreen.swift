@@ -16,11 +16,11 @@ public final class HelpScreen: Screen {
     public var title: String { "Help" + (forTitle.isEmpty ? "" : ": " + forTitle) }
 
     public var actions: [Action] {
-        [Action("close", keys: [.escape, .char("q"), .function(1), .char("?")], label: "Close",
+        [Action(.close, keys: [.escape, .char("q"), .function(1), .char("?")], label: "Close",
                 help: "Close the help", scope: .screen("help")),
-         Action("scroll-down", keys: [.down, .pageDown], label: "More", help: "Scroll down",
+         Action(.scrollDown, keys: [.down, .pageDown], label: "More", help: "Scroll down",
                 scope: .screen("help")),
-         Action("scroll-up", keys: [.up, .pageUp], label: "Back", help: "Scroll up",
+         Action(.scrollUp, keys: [.up, .pageUp], label: "Back", help: "Scroll up",
                 scope: .screen("help"), inKeyBar: false)]
     }
 
@@ -43,10 +43,10 @@ public final class HelpScreen: Screen {
     }
 
     public func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "close": ui.pop()
-        case "scroll-down": scroll = min(scroll + page, max(0, rows.count - page))
-        case "scroll-up": scroll = max(0, scroll - page)
+        switch action.id {
+        case .close: ui.pop()
+        case .scrollDown: scroll = min(scroll + page, max(0, rows.count - page))
+        case .scrollUp: scroll = max(0, scroll - page)
         default: return false
         }
         return true

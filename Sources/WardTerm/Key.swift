@@ -11,6 +11,8 @@ public enum Key: Hashable, Sendable, CustomStringConvertible {
     case insert, delete, backspace, enter, tab, backTab, escape
     /// The window changed size (ncurses' KEY_RESIZE).
     case resize
+    /// A bracketed paste, whole: one insert and one redraw, however long.
+    case paste(String)
 
     /// The short label shown in the key bar and help: "F1", "q", "^W", "PgDn".
     public var description: String {
@@ -35,6 +37,7 @@ public enum Key: Hashable, Sendable, CustomStringConvertible {
         case .backTab: return "Shift-Tab"
         case .escape: return "Esc"
         case .resize: return "Resize"
+        case .paste: return "Paste"
         }
     }
 

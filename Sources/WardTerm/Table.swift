@@ -78,7 +78,10 @@ public final class Table {
         guard canvas.rows > 0 else { return }
         let widths = columnWidths(total: canvas.cols)
         drawLine(canvas, row: 0, cells: columns.map(\.title), widths: widths, style: .header)
-        pageSize = max(1, canvas.rows - 1)
+        // Rows that do not fit are never hidden silently: the last line then says how many
+        // are above and below ("↑ 3 above  ↓ 12 below").
+        let overflows = rows.count > canvas.rows - 1 && canvas.rows > 2
+        pageSize = max(1, canvas.rows - (overflows ? 2 : 1))
         if rows.isEmpty {
             if canvas.rows > 1 { canvas.put(emptyText, row: 1, col: 0, style: .muted) }
             return
@@ -94,6 +97,12 @@ public final class Table {
             let style: Style = isSel && focused ? .selectedRow : (isSel ? .fieldFocused : .normal)
             if isSel { canvas.fill(Rect(row: i + 1, col: 0, rows: 1, cols: canvas.cols), style: style) }
             drawLine(canvas, row: i + 1, cells: rows[r], widths: widths, style: style)
+        }
+        if overflows {
+            let below = rows.count - topRow - pageSize
+            let marker = [topRow > 0 ? "↑ \(topRow) above" : nil, below > 0 ? "↓ \(below) below" : nil]
+                .compactMap { $0 }.joined(separator: "  ")
+            canvas.put(marker, row: pageSize + 1, col: 0, width: canvas.cols, style: .muted, alignRight: true)
         }
     }
 

@@ -11,12 +11,22 @@ public final class Terminal {
     public private(set) var colorEnabled: Bool
     private var pairs: [Style: (attrs: attr_t, pair: Int16)] = [:]
     private var cursorVisible = true
+    /// The function keys this terminal type can send (its terminfo), so the key bar offers
+    /// only keys that work here. A vt100's kf5-kf10 are its keypad (ESC O t ...), not keys a
+    /// user reads as F5-F10, and no emulator sends them for F5: they count as missing.
+    public private(set) var functionKeys: Set<Int> = []
 
     /// Whether ncurses is active (and endwin still owed). Read by the exit paths.
     nonisolated(unsafe) static var active = false
 
+    /// How long ncurses waits for each further byte of an escape sequence before taking
+    /// what it has as Esc (ms). An arrow key whose bytes arrive 150 ms apart (a slow SSH
+    /// link) must not throw the user out of a screen, and Esc alone must still answer within
+    /// 200 ms: `make bench` reports that figure (docs/adr/0014-escdelay.md).
+    public static let escapeDelay: Int32 = 175
+
     /// Starts ncurses: UTF-8 locale first (initscr reads it), cbreak, no echo, keypad
-    /// (F-keys), a short ESCDELAY so Esc answers quickly, colours from the theme unless
+    /// (F-keys), ESCDELAY (`escapeDelay`), colours from the theme unless
     /// NO_COLOR or the terminal has fewer than 8 colours (then mono attributes).
     public init(theme: Theme, forceMono: Bool = noColorRequested) throws {
         TermLocale.ensureUTF8()
@@ -41,7 +51,12 @@ public final class Terminal {
         nonl()
         keypad(shim_stdscr(), true)
         nodelay(shim_stdscr(), true)
-        set_escdelay(25)
+        // Bracketed paste: the terminal wraps a paste in ESC[200~ ... ESC[201~, read here as
+        // one `.paste` key (a 64 KB note is one insert, not 64,000 keys and redraws).
+        define_key("\u{1B}[200~", Terminal.pasteStart)
+        define_key("\u{1B}[201~", Terminal.pasteEnd)
+        Terminal.send("\u{1B}[?2004h")
+        set_escdelay(Terminal.escapeDelay)
         var useColor = false
         var effective = theme
         if !forceMono, has_colors(), start_color() == OK, shim_colors() >= 8 {
@@ -54,7 +69,17 @@ public final class Terminal {
         self.theme = effective
         self.colorEnabled = useColor
         frame = GridCanvas(rows: Int(shim_lines()), cols: Int(shim_cols()))
+        functionKeys = Set((1...24).filter { n in
+            guard let s = tigetstr("kf\(n)"), Int(bitPattern: s) != -1 else { return false }
+            return n <= 4 || !String(cString: s).hasPrefix("\u{1B}O")
+        })
         setUpStyles()
+    }
+
+    /// Whether the user can press `key` on this terminal.
+    public func has(_ key: Key) -> Bool {
+        if case .function(let n) = key { return functionKeys.contains(n) }
+        return true
     }
 
     private func setUpStyles() {
@@ -132,11 +157,38 @@ public final class Terminal {
         doupdate()
     }
 
+    /// Key codes ncurses gives the bracketed paste markers (define_key; above its own codes).
+    static let pasteStart: Int32 = 0x7E00, pasteEnd: Int32 = 0x7E01
+
+    private static func send(_ s: String) {
+        _ = s.withCString { write(1, $0, strlen($0)) }
+    }
+
+    /// The text of a paste, up to its end marker (or a second without more).
+    private func readPaste() -> Key {
+        wtimeout(shim_stdscr(), 1000)
+        defer { nodelay(shim_stdscr(), true) }
+        var scalars = String.UnicodeScalarView()
+        while true {
+            var ch: wint_t = 0
+            let rc = wget_wch(shim_stdscr(), &ch)
+            if rc == ERR || (rc == KEY_CODE_YES && Int32(ch) == Terminal.pasteEnd) { break }
+            if rc == KEY_CODE_YES {
+                if Int32(ch) == KEY_ENTER { scalars.append("\n") }
+                continue
+            }
+            if let s = Unicode.Scalar(UInt32(ch)) { scalars.append(s) }
+        }
+        return .paste(String(scalars))
+    }
+
     /// Reads one key without waiting; nil when there is none.
     public func readKey() -> Key?? {
         var ch: wint_t = 0
         let rc = wget_wch(shim_stdscr(), &ch)
         if rc == ERR { return nil }
+        if rc == KEY_CODE_YES, Int32(ch) == Terminal.pasteStart { return .some(readPaste()) }
+        if rc == KEY_CODE_YES, Int32(ch) == Terminal.pasteEnd { return .some(nil) }
         return .some(Key.decode(UInt32(ch), isKeyCode: rc == KEY_CODE_YES))
     }
 
@@ -146,6 +198,7 @@ public final class Terminal {
         active = false
         curs_set(1)
         endwin()
+        send("\u{1B}[?2004l")
         shim_fflush_stdout()
     }
 }

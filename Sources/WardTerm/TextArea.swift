@@ -51,6 +51,7 @@ public final class TextArea {
         if key != .up, key != .down, key != .pageUp, key != .pageDown { goalX = nil }
         switch key {
         case .char(let c): insert(String(c))
+        case .paste(let s): insert(s)
         case .enter: insert("\n")
         case .left:
             if column > 0 { column -= 1 } else if line > 0 { line -= 1; column = lines[line].count }

@@ -23,6 +23,10 @@ public final class TextField {
         switch key {
         case .char(let c):
             insert(String(c))
+        case .paste(let s):
+            // One line: the pasted line breaks become spaces.
+            insert(s.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")
+                .replacingOccurrences(of: "\r", with: " "))
         case .left: cursor = max(0, cursor - 1)
         case .right: cursor = min(text.count, cursor + 1)
         case .home, .ctrl("a"): cursor = 0

@@ -75,6 +75,9 @@ public final class UI {
     private var busyDelay: TimerID?
     /// Called for global actions the UI does not handle itself and the screen declines.
     public var onGlobalAction: ((Action, UI) -> Void)?
+    /// Called when a screen leaves the stack for good (popped or replaced, not covered), after
+    /// its `willDisappear`: the app drops the requests it made.
+    public var onScreenGone: ((Screen) -> Void)?
 
     public init(theme: Theme, config: WardConfig = WardConfig(),
                 globalActions: [Action] = StandardActions.global) {
@@ -95,22 +98,44 @@ public final class UI {
     public func pop() {
         guard let s = stack.popLast() else { return }
         s.willDisappear(ui: self)
+        onScreenGone?(s)
         top?.didAppear(ui: self)
     }
 
     /// Replaces the top screen (login → main menu).
     public func replaceTop(with screen: Screen) {
-        if let s = stack.popLast() { s.willDisappear(ui: self) }
+        if let s = stack.popLast() { s.willDisappear(ui: self); onScreenGone?(s) }
         push(screen)
     }
 
-    /// A screen's actions with the user's key bindings applied.
-    public func actions(of screen: Screen) -> [Action] { config.keymap.apply(screen.actions) }
+    /// Whether the terminal can send a key (Terminal.has; tests: every key). Keys it cannot
+    /// send are left out of what is shown (key bar, help, hints), so on a vt100 the key bar
+    /// names ^F where an xterm's names F5.
+    public var keyWorks: (Key) -> Bool = { _ in true }
+
+    /// The actions with only the keys this terminal can send.
+    func usable(_ actions: [Action]) -> [Action] {
+        actions.map { a in
+            var a = a
+            a.keys = a.keys.filter(keyWorks)
+            return a
+        }
+    }
+
+    /// Whether the session holds a permission (StaffApp sets it at login); an action whose
+    /// `needs` it does not grant is not offered anywhere.
+    public var may: (String) -> Bool = { _ in true }
+
+    /// A screen's actions the session may use, with the user's key bindings applied: the one
+    /// place where actions are filtered by permission.
+    public func actions(of screen: Screen) -> [Action] {
+        usable(config.keymap.apply(screen.actions.filter { $0.needs.allSatisfy(may) }))
+    }
 
     /// Opens the generated help for the top screen.
     public func showHelp() {
         guard let s = top, !(s is HelpScreen) else { return }
-        push(HelpScreen(for: s.title, actions: actions(of: s), global: globalActions))
+        push(HelpScreen(for: s.title, actions: actions(of: s), global: usable(globalActions)))
     }
 
     /// Asks yes/no in a modal dialog; exactly one of the closures runs.
@@ -230,10 +255,11 @@ public final class UI {
     /// The actions shown in the key bar: Help first, the screen's own, then the others.
     public func keyBarActions() -> [Action] {
         let mine = top.map { actions(of: $0) } ?? []
-        let help = globalActions.filter { $0.name == "help" }
-        let rest = globalActions.filter { $0.name != "help" }
-        if top is HelpScreen || top?.isOverlay == true { return mine.filter(\.inKeyBar) }
-        return (help + mine + rest).filter(\.inKeyBar)
+        let global = usable(globalActions)
+        let help = global.filter { $0.id == .help }
+        let rest = global.filter { $0.id != .help }
+        if top is HelpScreen || top?.isOverlay == true { return mine.filter { $0.inKeyBar && !$0.keys.isEmpty } }
+        return (help + mine + rest).filter { $0.inKeyBar && !$0.keys.isEmpty }
     }
 
     var isTooSmall: Bool = false
@@ -248,7 +274,7 @@ public final class UI {
         message = nil // shown until the next key: by then the user has seen it
         if isTooSmall {
             // Blind typing into a screen nobody can see helps no one; only quit works.
-            if let a = action(for: key, in: [globalActions] + (top.map { [actions(of: $0)] } ?? [])), a.name == "quit" {
+            if let a = action(for: key, in: [globalActions] + (top.map { [actions(of: $0)] } ?? [])), a.id == .quit {
                 if !(top?.perform(a, ui: self) ?? false) { quit(0) }
             }
             return
@@ -257,15 +283,15 @@ public final class UI {
         if screen.handleKey(key, ui: self) { return }
         if let a = action(for: key, in: [actions(of: screen)]) {
             // "back" pops the screen unless the screen handles it itself (to ask first).
-            if !screen.perform(a, ui: self), a.name == "back" { pop() }
+            if !screen.perform(a, ui: self), a.id == .back { pop() }
             return
         }
         if let a = action(for: key, in: [globalActions]) {
             if screen.perform(a, ui: self) { return }
-            switch a.name {
-            case "help": showHelp()
-            case "redraw": forceRepaint = true
-            case "quit": quit(0)
+            switch a.id {
+            case .help: showHelp()
+            case .redraw: forceRepaint = true
+            case .quit: quit(0)
             default: onGlobalAction?(a, self)
             }
         }
@@ -280,6 +306,7 @@ public final class UI {
         ExitPath.installSignalHandlers()
         let term = try Terminal(theme: theme)
         defer { Terminal.restore() }
+        keyWorks = term.has
         scheduleClock()
         while quitCode == nil {
             term.updateSize()

@@ -1,9 +1,11 @@
+// A developer command: compiled only into the debug and benchmark builds (Ward.developerCommands).
+#if WARD_DEVELOPER
 import ArgumentParser
 import Dispatch
 import Foundation
 import WardCore
 import WardDB
-import WardScreens
+import WardClient
 
 /// `make bench`: a throwaway cluster, synthetic data, the figures of issue 7 each next to
 /// its floor or target, printed and written to BENCHMARKS.md.
@@ -187,3 +189,4 @@ enum Machine {
             + "load average at the end \(load) (the machine was shared with other work when the load exceeds the cores)"
     }
 }
+#endif

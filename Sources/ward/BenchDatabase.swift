@@ -1,8 +1,10 @@
+// A developer command: compiled only into the debug and benchmark builds (Ward.developerCommands).
+#if WARD_DEVELOPER
 import Dispatch
 import Foundation
 import WardCore
 import WardDB
-import WardScreens
+import WardClient
 
 /// The database figures: each query the screens send, run as ward_app with a session
 /// (row-level security on), next to its floor: the same SQL on the base tables with an
@@ -297,3 +299,4 @@ final class Failures: @unchecked Sendable {
     func add(_ s: String) { lock.lock(); list.append(s); lock.unlock() }
     var first: String? { lock.lock(); defer { lock.unlock() }; return list.first }
 }
+#endif

@@ -1,5 +1,8 @@
+// A developer command: compiled only into the debug and benchmark builds (Ward.developerCommands).
+#if WARD_DEVELOPER
 import Foundation
 import WardCore
+import WardTerm
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -189,6 +192,48 @@ struct BenchUI {
             p.send("\u{15}")  // Ctrl-U clears the field
             _ = p.readBurst(since: .now(), silence: 0.5)
         }
+        // Esc alone: ncurses first waits ESCDELAY for the rest of a sequence that never comes.
+        var escapes: [Double] = []
+        for _ in 0..<10 {  // from the search screen back to the menu, and in again
+            _ = p.readBurst(since: .now(), silence: 0.3)
+            let t = DispatchTime.now()
+            p.send("\u{1B}")
+            if let f = p.readBurst(since: t, silence: 0.5).first { escapes.append(f) }
+            p.send("s")
+        }
+        _ = p.readBurst(since: .now(), silence: 0.3)
+        var esc = Figure(name: "Terminal: Esc alone to the screen answering (ESCDELAY \(Terminal.escapeDelay) ms)",
+                         target: "<= 200 ms", samples: escapes)
+        esc.met = esc.p95 <= 200
+        r.add(esc)
+        // A 64 KB bracketed paste into a clinical note: from the paste sent to the last byte
+        // of the redraw (the note then shows its end, the cursor after it).
+        p.send("smith")
+        _ = p.readBurst(since: .now(), silence: 0.5)
+        p.send("\r")
+        _ = try p.waitFor("Write note")
+        _ = p.readBurst(since: .now(), silence: 0.5)
+        var letter = ""
+        var line = 0
+        while letter.utf8.count < 65_536 - 40 { line += 1; letter += "Line \(line) of the referral letter, pasted.\n" }
+        var pastes: [Double] = []
+        for _ in 0..<5 {
+            p.send("w")
+            _ = p.readBurst(since: .now(), silence: 0.5)
+            p.send("Pasted\t\t")
+            _ = p.readBurst(since: .now(), silence: 0.3)
+            let t = DispatchTime.now()
+            p.send("\u{1B}[200~" + letter + "\u{1B}[201~")
+            if let last = p.readBurst(since: t, silence: 0.5).last { pastes.append(last) }
+            p.send("\u{1B}")  // leave the editor: it asks, and `y` discards the note
+            _ = p.readBurst(since: .now(), silence: 0.5)
+            p.send("y")
+            _ = p.readBurst(since: .now(), silence: 0.5)
+        }
+        var paste = Figure(name: "Terminal: 64 KB bracketed paste into a note, to painted", target: "<= 200 ms",
+                           samples: pastes)
+        paste.met = paste.p95 <= 200
+        r.add(paste)
         var perKey = Figure(name: "Terminal: bytes written per search keystroke (80x24)", target: "<= 1,536 B",
                             samples: bytes, unit: "B")
         perKey.met = perKey.p95 <= 1536
@@ -222,3 +267,4 @@ struct BenchUI {
             """)
     }
 }
+#endif

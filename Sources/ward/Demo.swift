@@ -1,3 +1,5 @@
+// A developer command: compiled only into the debug and benchmark builds (Ward.developerCommands).
+#if WARD_DEVELOPER
 import ArgumentParser
 import Foundation
 import WardCore
@@ -60,3 +62,4 @@ struct Demo: ParsableCommand {
                            masterKey: masterKey, cleanup: { cluster.stop() })
     }
 }
+#endif

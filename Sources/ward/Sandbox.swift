@@ -1,3 +1,5 @@
+// A developer command: compiled only into the debug and benchmark builds (Ward.developerCommands).
+#if WARD_DEVELOPER
 import ArgumentParser
 import Dispatch
 import Foundation
@@ -76,3 +78,4 @@ final class CleanupOnSignals: @unchecked Sendable {
         sources = []
     }
 }
+#endif

@@ -1,3 +1,5 @@
+// A developer command: compiled only into the debug and benchmark builds (Ward.developerCommands).
+#if WARD_DEVELOPER
 import ArgumentParser
 import Foundation
 import WardTerm
@@ -41,20 +43,26 @@ struct UIPreview: ParsableCommand {
     }
 }
 
+/// The gallery's own action ids (the screens' are internal to WardScreens).
+private extension ActionID {
+    static let save = ActionID("save"), busy = ActionID("busy"), delete = ActionID("delete")
+    static let nextField = ActionID("next-field"), previousField = ActionID("previous-field")
+}
+
 /// Form, masked field, table with names in several scripts, dialog, busy indicator.
 final class GalleryScreen: Screen {
     static let scope = ActionScope.screen("gallery")
     static let globalActions: [Action] = [
         StandardActions.help,
         StandardActions.redraw,
-        Action("quit", keys: [.char("q"), .function(10)], label: "Quit", help: "Leave Ward", scope: .global),
+        Action(.quit, keys: [.char("q"), .function(10)], label: "Quit", help: "Leave Ward", scope: .global),
     ]
     static let actionList: [Action] = [
-        Action("save", keys: [.function(2)], label: "Save", help: "Check the form and pretend to save it", scope: scope),
-        Action("busy", keys: [.function(5)], label: "Busy", help: "Show the busy indicator for two seconds", scope: scope),
-        Action("delete", keys: [.function(8)], label: "Delete", help: "Ask before deleting the selected row", scope: scope),
-        Action("next-field", keys: [.tab], label: "Next", help: "Move to the next field or the table", scope: scope, inKeyBar: false),
-        Action("previous-field", keys: [.backTab], label: "Previous", help: "Move to the previous field", scope: scope, inKeyBar: false),
+        Action(.save, keys: [.function(2)], label: "Save", help: "Check the form and pretend to save it", scope: scope),
+        Action(.busy, keys: [.function(5)], label: "Busy", help: "Show the busy indicator for two seconds", scope: scope),
+        Action(.delete, keys: [.function(8)], label: "Delete", help: "Ask before deleting the selected row", scope: scope),
+        Action(.nextField, keys: [.tab], label: "Next", help: "Move to the next field or the table", scope: scope, inKeyBar: false),
+        Action(.previousField, keys: [.backTab], label: "Previous", help: "Move to the previous field", scope: scope, inKeyBar: false),
     ]
 
     let form = Form([
@@ -88,21 +96,21 @@ final class GalleryScreen: Screen {
     }
 
     func perform(_ action: Action, ui: UI) -> Bool {
-        switch action.name {
-        case "next-field", "previous-field":
+        switch action.id {
+        case .nextField, .previousField:
             focusOnTable.toggle()
-            form.focus = action.name == "next-field" ? 0 : form.fields.count - 1
-        case "save":
+            form.focus = action.id == .nextField ? 0 : form.fields.count - 1
+        case .save:
             if form.validateAll() {
                 ui.show("Saved \(form.fields[0].input.text)", kind: .success)
             } else {
                 focusOnTable = false
                 ui.show("Please fix the marked fields", kind: .error)
             }
-        case "busy":
+        case .busy:
             ui.setBusy("Searching")
             ui.after(2) { ui in ui.setBusy(nil); ui.show("Search finished") }
-        case "delete":
+        case .delete:
             guard let row = table.selectedRow else { return true }
             ui.confirm(title: "Delete", message: "Delete \(row[0]) from this list?", yesLabel: "Delete",
                        onYes: { [table] ui in
@@ -124,3 +132,4 @@ final class GalleryScreen: Screen {
                    focused: focusOnTable)
     }
 }
+#endif

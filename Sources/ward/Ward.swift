@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import WardCore
 import WardDB
+import WardClient
 import WardScreens
 import WardTerm
 
@@ -11,10 +12,19 @@ struct Ward: ParsableCommand {
         commandName: "ward",
         abstract: "Ward: the clinic staff terminal on a multi-tenant PostgreSQL platform.",
         discussion: "Without a subcommand, opens the terminal UI connected as ward_app (`ward ui`).",
-        subcommands: [TerminalUI.self, Demo.self, Migrate.self, Seed.self, Verify.self, Audit.self, Keys.self, Sandbox.self, UIPreview.self,
-                      Clinic.self, Staff.self, Bench.self],
+        subcommands: [TerminalUI.self, Migrate.self, Seed.self, Verify.self, Audit.self, Keys.self,
+                      Clinic.self, Staff.self] + developerCommands,
         defaultSubcommand: TerminalUI.self
     )
+
+    /// Only in the debug build that tests and `make demo` use, and in `make bench`'s build:
+    /// the installed setgid `ward` carries neither the demo's published password nor tools
+    /// that start servers (docs/adr/0013-developer-commands-only-in-the-debug-build.md).
+    #if WARD_DEVELOPER
+    static let developerCommands: [any ParsableCommand.Type] = [Demo.self, Sandbox.self, UIPreview.self, Bench.self]
+    #else
+    static let developerCommands: [any ParsableCommand.Type] = []
+    #endif
 
     /// A setgid binary reads the master key and drops the group before anything else.
     static func main() {

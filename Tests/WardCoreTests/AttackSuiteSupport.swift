@@ -1,7 +1,7 @@
 import Foundation
 import WardCore
 import WardDB
-@testable import WardScreens
+@testable import WardClient
 import XCTest
 
 /// What the security suites share: one throwaway cluster per test process, and for each

@@ -1,5 +1,6 @@
 import Foundation
 import WardDB
+@testable import WardClient
 @testable import WardScreens
 import WardTerm
 import XCTest

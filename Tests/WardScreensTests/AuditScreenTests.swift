@@ -1,5 +1,6 @@
 import Foundation
 import WardDB
+import WardClient
 @testable import WardScreens
 @testable import WardTerm
 import XCTest

@@ -1,5 +1,6 @@
 import Foundation
 import WardDB
+import WardClient
 @testable import WardScreens
 import WardTerm
 import XCTest
@@ -82,6 +83,25 @@ final class NoteTests: DemoDatabaseCase {
         XCTAssertFalse(river.shows("Knee review"))
         XCTAssertFalse(there.notes.contains { $0.title.contains("Knee review") })
         XCTAssertFalse(bodies(river, there.patient).contains { $0.contains("Knee") || $0.contains("Northside") })
+    }
+
+    /// F10 (or ^X) leaves an unsaved note as surely as Esc does, so it asks the same way;
+    /// an untouched editor quits at once.
+    func testQuittingWithAnUnsavedNoteAsksFirst() throws {
+        let h = try login("northside", "sam")
+        let jose = try h.patient("alvarez jose")
+        let editor = NoteEditorScreen(app: h.app, patient: jose, patientName: "Álvarez, José")
+        h.ui.push(editor)
+        XCTAssertFalse(editor.perform(StandardActions.quit, ui: h.ui), "control: nothing typed, the UI quits")
+        h.type("Phone call")
+        h.press(.function(10))
+        XCTAssertTrue(h.ui.top is ConfirmDialog, "asks before throwing the note away")
+        XCTAssertTrue(h.shows("Discard the note?"))
+        h.press(.char("n"))
+        XCTAssertTrue(h.ui.top === editor)
+        XCTAssertEqual(editor.form.fields[0].input.text, "Phone call")
+        h.press(.ctrl("x"))
+        XCTAssertTrue(h.ui.top is ConfirmDialog, "^X asks too")
     }
 
     func testTheEditorSaysWhatIsMissingAndKeepsWhatWasTyped() throws {

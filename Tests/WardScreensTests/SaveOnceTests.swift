@@ -1,4 +1,5 @@
 import Foundation
+import WardClient
 import WardDB
 @testable import WardScreens
 import XCTest

@@ -1,6 +1,7 @@
 import Foundation
 import WardCore
 import WardDB
+import WardClient
 @testable import WardScreens
 @testable import WardTerm
 import WardTestSupport

@@ -2,6 +2,7 @@ import Foundation
 import WardDB
 import WardTerm
 import XCTest
+import WardClient
 @testable import WardScreens
 
 /// The Staff screen's states (list, add, role, password), driven key by key through the

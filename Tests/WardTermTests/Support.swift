@@ -24,9 +24,9 @@ func assertLines(_ canvas: GridCanvas, _ expected: [String], file: StaticString 
 /// A screen for the UI tests: a form and a table, like a real screen would have.
 final class SampleScreen: Screen {
     static let list: [Action] = [
-        Action("search", keys: [.function(3)], label: "Search", help: "Find a patient", scope: .screen("sample")),
-        Action("register", keys: [.function(4)], label: "Register", help: "Register a new patient", scope: .screen("sample")),
-        Action("delete", keys: [.function(8)], label: "Delete", help: "Delete the selected row", scope: .screen("sample")),
+        Action(ActionID("search"), keys: [.function(3)], label: "Search", help: "Find a patient", scope: .screen("sample")),
+        Action(ActionID("register"), keys: [.function(4)], label: "Register", help: "Register a new patient", scope: .screen("sample")),
+        Action(ActionID("delete"), keys: [.function(8)], label: "Delete", help: "Delete the selected row", scope: .screen("sample")),
     ]
     let table = Table(columns: [Column("Name"), Column("Born", width: 10), Column("MRN", width: 6, alignRight: true)],
                       rows: names.enumerated().map { [$0.element, "1980-01-0\($0.offset + 1)", "\(100 + $0.offset)"] })

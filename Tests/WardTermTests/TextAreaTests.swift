@@ -6,6 +6,25 @@ final class TextAreaTests: XCTestCase {
         for ch in s { XCTAssertTrue(ch == "\n" ? a.handle(.enter) : a.handle(.char(ch))) }
     }
 
+    /// A bracketed paste is one key: inserted whole at the cursor, line breaks kept, the
+    /// cursor after it, and the text still edits (a field gets it on one line).
+    func testAPasteIsInsertedWholeAndStaysEditable() {
+        let a = TextArea()
+        type(a, "Re: ")
+        XCTAssertTrue(a.handle(.paste("first line\r\nsecond line\nend")))
+        XCTAssertEqual(a.text, "Re: first line\nsecond line\nend")
+        XCTAssertEqual(a.line, 2)
+        XCTAssertEqual(a.column, 3)
+        _ = a.handle(.backspace)
+        type(a, "d.")
+        XCTAssertEqual(a.text, "Re: first line\nsecond line\nend.")
+        let f = TextField(maxLength: 40)
+        XCTAssertTrue(f.handle(.paste("two\nlines")))
+        XCTAssertEqual(f.text, "two lines")
+        XCTAssertTrue(f.handle(.paste(String(repeating: "x", count: 50))))
+        XCTAssertEqual(f.text, "two lines", "a paste past the limit is refused whole")
+    }
+
     func testEnterBreaksTheLineAndBackspaceJoinsIt() {
         let a = TextArea()
         type(a, "Knee pain\nPlan: rest")

@@ -27,6 +27,34 @@ final class UITests: XCTestCase {
         XCTAssertNil(c.cursor, "no text field: cursor hidden")
     }
 
+    /// The permission an action needs is a field of the action, and the UI filters on it in
+    /// one place: an action the session may not use has no key, no key bar entry, no help line.
+    func testAnActionNeedingAPermissionTheSessionLacksIsNotOffered() {
+        final class Guarded: Screen {
+            var performed: [String] = []
+            var title: String { "Guarded" }
+            var actions: [Action] {
+                [Action(ActionID("revoke"), keys: [.function(8)], label: "Revoke", help: "Revoke consent",
+                        scope: .screen("guarded"), needs: ["consent.revoke"]),
+                 Action(ActionID("look"), keys: [.function(3)], label: "Look", help: "Look", scope: .screen("guarded"))]
+            }
+            func perform(_ action: Action, ui: UI) -> Bool { performed.append(action.name); return true }
+            func draw(_ canvas: Canvas, ui: UI) {}
+        }
+        let screen = Guarded()
+        let ui = makeUI(screen)
+        var granted: Set<String> = []
+        ui.may = { granted.contains($0) }
+        ui.handle(.function(8))
+        ui.handle(.function(3))
+        XCTAssertEqual(screen.performed, ["look"], "F8 is bound to nothing without the permission")
+        XCTAssertEqual(ui.keyBarActions().map(\.name), ["help", "look", "quit"])
+        granted = ["consent.revoke"]
+        ui.handle(.function(8))
+        XCTAssertEqual(screen.performed, ["look", "revoke"], "control: with the permission F8 works")
+        XCTAssertTrue(ui.keyBarActions().contains { $0.id == ActionID("revoke") })
+    }
+
     func testTooSmallShowsOnlyTheNotice() {
         let ui = makeUI(SampleScreen())
         let c = GridCanvas(rows: 12, cols: 40)
@@ -196,13 +224,13 @@ final class HelpTests: XCTestCase {
         let lines = c.lines()
         XCTAssertEqual(Array(lines[1...9]), [
             " Patients",
-            "   F7 ^F  Find a patient",
-            "   F4     Register a new patient",
-            "   F8     Delete the selected row",
+            "   F7 ^F   Find a patient",
+            "   F4      Register a new patient",
+            "   F8      Delete the selected row",
             " Everywhere",
-            "   F1 ?   Show the keys of this screen",
-            "   ^L     Redraw the whole screen",
-            "   F10    Leave Ward",
+            "   F1 ?    Show the keys of this screen",
+            "   ^L      Redraw the whole screen",
+            "   F10 ^X  Leave Ward",
             "",
         ])
         XCTAssertEqual(lines[23], "Esc Close  Down More")

@@ -110,25 +110,29 @@ final class TableTests: XCTestCase {
             "Name Born        MRN",
             "Jos… 1980-01-10    0",
             "Zoë… 1980-01-11    1",
-            "अन…  1980-01-12    2",
+            "           ↓ 3 below",
         ])
     }
 
     func testScrollingWithPageDown() {
         let t = table(30)
-        let c = GridCanvas(rows: 6, cols: 30) // header + 5 rows
+        let c = GridCanvas(rows: 6, cols: 30) // header + 4 rows + the scroll marker
         t.draw(c)
-        XCTAssertEqual(t.pageSize, 5)
+        XCTAssertEqual(t.pageSize, 4)
+        XCTAssertEqual(c.lines()[5], "                    ↓ 26 below", "no row is hidden silently")
+        XCTAssertEqual(c.style(row: 5, col: 29), .muted)
         XCTAssertTrue(t.handle(.pageDown))
-        XCTAssertEqual(t.selected, 5)
+        XCTAssertEqual(t.selected, 4)
         t.draw(c)
         XCTAssertEqual(t.topRow, 1)
-        XCTAssertEqual(c.lines()[5], "José Álvarez   1980-01-15    5")
-        XCTAssertEqual(c.style(row: 5, col: 0), .selectedRow)
+        XCTAssertEqual(c.lines()[4], "Nguyễn Văn An  1980-01-14    4")
+        XCTAssertEqual(c.style(row: 4, col: 0), .selectedRow)
+        XCTAssertEqual(c.lines()[5], "         ↑ 1 above  ↓ 25 below")
         _ = t.handle(.end)
         t.draw(c)
         XCTAssertEqual(t.selected, 29)
-        XCTAssertEqual(t.topRow, 25)
+        XCTAssertEqual(t.topRow, 26)
+        XCTAssertEqual(c.lines()[5], "                    ↑ 26 above")
         _ = t.handle(.pageDown)
         XCTAssertEqual(t.selected, 29, "stays on the last row")
         _ = t.handle(.home); _ = t.handle(.up)

@@ -1,4 +1,4 @@
-import WardScreens
+import WardClient
 import XCTest
 
 final class ConnectionTargetTests: XCTestCase {

@@ -1,7 +1,7 @@
 import Foundation
 import WardCore
 import WardDB
-import WardScreens
+import WardClient
 import XCTest
 
 /// The sealing contract of docs/ENCRYPTION.md, through the same requests the screens send:

@@ -1,6 +1,6 @@
 import Foundation
 import WardDB
-import WardScreens
+import WardClient
 import XCTest
 
 /// The backend against a real server, driven the way the event loop drives it.

@@ -201,7 +201,10 @@ final class FailoverTests: XCTestCase {
         XCTAssertTrue(h.shows("Note signed and saved."), h.screen().joined(separator: "\n"))
         try pair.waitForReplay()
         let expected = try owner(pair.primary).query(
-            "SELECT count(*) AS n FROM ward.clinical_notes WHERE patient_id = $1", [patient]).first!.int("n")!
+            """
+            SELECT count(*) AS n FROM ward.clinical_notes
+             WHERE patient_id = $1 AND tenant_id = (SELECT id FROM ward.tenants WHERE code = 'northside')
+            """, [patient]).first!.int("n")!
         XCTAssertGreaterThan(expected, 0, "control: the patient has notes to list")
 
         let holder = try owner(pair.primary)

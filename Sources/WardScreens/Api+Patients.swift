@@ -126,7 +126,7 @@ extension Api {
 
     public static func note(_ id: UUID, sealer: FieldSealer) -> Request<Note?> {
         Request("""
-            SELECT note_id, signed_at, kind, title, body, author, amends_id FROM api.clinical_notes WHERE note_id = $1
+            SELECT note_id, signed_at, kind, title, body, author, amends_id FROM api.note($1)
             """, [id]) { r in
             guard let row = r.first else { return nil }
             return Note(id: try row.uuid("note_id")!, signedAt: try row.timestamp("signed_at")!,

@@ -6,7 +6,11 @@ SELECT s.subject, s.problem FROM (
       FROM pg_catalog.pg_class c
      WHERE c.relnamespace NOT IN ('pg_catalog'::pg_catalog.regnamespace, 'information_schema'::pg_catalog.regnamespace)
        AND c.relnamespace::pg_catalog.regnamespace::text NOT LIKE 'pg\_toast%'
+       AND c.relnamespace::pg_catalog.regnamespace::text NOT LIKE 'pg\_temp%'
        AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+       -- An extension's own objects (pgTAP's in a test copy) are the extension's business.
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                          AND d.objid = c.oid AND d.deptype = 'e')
        AND (pg_catalog.has_table_privilege('ward_app', c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
             OR (c.relkind <> 'S' AND pg_catalog.has_any_column_privilege('ward_app', c.oid, 'SELECT, INSERT, UPDATE, REFERENCES'))
             OR (c.relkind = 'S' AND pg_catalog.has_sequence_privilege('ward_app', c.oid, 'USAGE, SELECT, UPDATE')))

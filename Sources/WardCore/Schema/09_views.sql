@@ -100,7 +100,7 @@ BEGIN
     SELECT v.appointment_id, v.patient_id, v.family_name, v.given_name, v.chart_no, v.clinician_id, v.clinician,
            v.starts_at, v.ends_at, v.status, v.reason
       FROM api.appointments v
-     WHERE v.tenant_id = tenant AND v.clinician_id = clinician
+     WHERE v.tenant_id = tenant AND v.clinician_id = schedule.clinician
        AND v.starts_at >= from_time AND v.starts_at < to_time
      ORDER BY v.starts_at, v.ends_at
      LIMIT 500;

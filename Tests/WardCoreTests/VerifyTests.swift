@@ -151,19 +151,20 @@ final class VerifyTests: XCTestCase {
     /// The closed surface (docs/adr/0011): each way of handing ward_app more than the api
     /// functions is named by rule closed_surface, and the live probe sees a readable view.
     func testPlantedGrantsOnTheClosedSurfaceFail() throws {
-        let planted: [(sql: String, subject: String)] = [
-            ("GRANT USAGE ON SCHEMA ward TO ward_app; GRANT SELECT (username) ON ward.staff TO ward_app", "ward.staff"),
-            ("GRANT USAGE ON SCHEMA ward TO ward_app", "schema ward"),
-            ("GRANT USAGE ON SEQUENCE ward.audit_events_id_seq TO ward_app", "ward.audit_events_id_seq"),
-            ("GRANT TEMPORARY ON DATABASE CURRENT_DATABASE_NAME TO PUBLIC", "database "),
-            ("GRANT SELECT ON pg_catalog.pg_stat_activity TO PUBLIC", "pg_stat_activity"),
-            ("GRANT EXECUTE ON FUNCTION pg_catalog.lo_creat(integer) TO PUBLIC", "lo_creat(integer)"),
+        // Roles are cluster-wide: a planted role change is undone after its check.
+        let planted: [(sql: String, subject: String, undo: String?)] = [
+            ("GRANT USAGE ON SCHEMA ward TO ward_app; GRANT SELECT (username) ON ward.staff TO ward_app", "ward.staff", nil),
+            ("GRANT USAGE ON SCHEMA ward TO ward_app", "schema ward", nil),
+            ("GRANT USAGE ON SEQUENCE ward.audit_events_id_seq TO ward_app", "ward.audit_events_id_seq", nil),
+            ("GRANT TEMPORARY ON DATABASE CURRENT_DATABASE_NAME TO PUBLIC", "database ", nil),
+            ("GRANT SELECT ON pg_catalog.pg_stat_activity TO PUBLIC", "pg_stat_activity", nil),
+            ("GRANT EXECUTE ON FUNCTION pg_catalog.lo_creat(integer) TO PUBLIC", "lo_creat(integer)", nil),
             ("CREATE FUNCTION api.extra() RETURNS int LANGUAGE sql AS 'SELECT 1'; GRANT EXECUTE ON FUNCTION api.extra() TO ward_app",
-             "api.extra()"),
-            ("GRANT ward_api TO ward_app", "role ward_app"),
-            ("ALTER ROLE ward_api BYPASSRLS", "role ward_api"),
+             "api.extra()", nil),
+            ("GRANT ward_api TO ward_app", "role ward_app", "REVOKE ward_api FROM ward_app"),
+            ("ALTER ROLE ward_api BYPASSRLS", "role ward_api", "ALTER ROLE ward_api NOBYPASSRLS"),
         ]
-        for (sql, subject) in planted {
+        for (sql, subject, undo) in planted {
             let (_, conn) = try copy()
             let database = try conn.query("SELECT current_database() AS d").first!.string("d")!
             let before = try IsolationVerifier(connection: conn).run()
@@ -172,6 +173,7 @@ final class VerifyTests: XCTestCase {
             // The database name was made of hex digits by copy().
             try conn.executeScript(sql.replacingOccurrences(of: "CURRENT_DATABASE_NAME", with: database))
             let report = try IsolationVerifier(connection: conn).run()
+            if let undo { try conn.executeScript(undo) }
             XCTAssertTrue(report.checks.contains { $0.subject == "rule closed_surface" && $0.status == .fail }, "\(sql)\n\(report.rendered)")
             XCTAssertTrue(report.checks.contains { $0.status == .fail && !$0.counted && $0.subject.contains(subject) },
                           "\(sql): no finding about \(subject)\n\(report.rendered)")

@@ -45,5 +45,5 @@ run ward_api "clinicians, old: view" "SELECT staff_id, username, display_name, r
 run ward_app "clinicians, new: api.clinician_list" "SELECT * FROM api.clinician_list()"
 run ward_api "session keys, old: view" "SELECT scope, version, wrapped FROM api.data_keys"
 run ward_app "session keys, new: api.session_keys" "SELECT * FROM api.session_keys()"
-run ward_api "audit page, old: the invoker function's query" "SELECT e.id, e.occurred_at, (SELECT s.username FROM ward.staff s WHERE s.id = e.actor_id), e.impersonated_by IS NOT NULL, e.action, e.object_type, e.object_id, e.details FROM ward.audit_events e WHERE e.id < 9223372036854775807 ORDER BY e.id DESC LIMIT 50"
+run ward_api "audit page, old: the invoker function body" "SELECT e.id, e.occurred_at, (SELECT s.username FROM ward.staff s WHERE s.id = e.actor_id), e.impersonated_by IS NOT NULL, e.action, e.object_type, e.object_id, e.details FROM ward.audit_events e WHERE e.id < 9223372036854775807 ORDER BY e.id DESC LIMIT 50"
 run ward_app "audit page, new: api.audit_page" "SELECT * FROM api.audit_page(NULL, '', 50)"

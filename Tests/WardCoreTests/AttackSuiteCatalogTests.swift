@@ -36,6 +36,13 @@ final class AttackSuiteCatalogTests: XCTestCase {
         let db = try DemoDatabase.fresh()
         let result = try run(db)
         print("attack suite, catalog class: \(result.probes) probes, \(result.leaks.count) leaks")
+        // A refusal counts only where the same statement runs for a role that may run it
+        // (the owner): otherwise the probe would have tested nothing but a typo.
+        for p in try generate(db.owner) where p.mustFail {
+            if case .failed(let e) = db.owner.attempt(p.sql, session: nil) {
+                XCTFail("control: \(p.label) fails for the owner too: \(e)")
+            }
+        }
         XCTAssertGreaterThan(result.probes, 1000, "the catalog gave fewer probes than expected")
         XCTAssertEqual(result.leaks, [], "leaks:\n" + result.leaks.prefix(40).joined(separator: "\n"))
     }

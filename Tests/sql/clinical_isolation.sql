@@ -16,8 +16,6 @@ SET LOCAL ROLE ward_app;
 SELECT set_config('ward.session', :'river', true) IS NOT NULL AS riverside;
 SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT is((SELECT count(*)::int FROM api.patient_profiles WHERE family_name = 'Álvarez'), 1, 'riverside sees José''s profile (consent)');
-SET LOCAL ROLE ward_app;
-SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT is((SELECT count(*)::int FROM api.clinical_notes WHERE title = 'Northside only'), 0, 'but none of northside''s notes');
 SET LOCAL ROLE ward_app;
 RESET ROLE;

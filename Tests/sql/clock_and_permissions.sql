@@ -28,8 +28,6 @@ SET LOCAL ROLE ward_app;
 SELECT set_config('ward.session', :'north', true) IS NOT NULL AS north;
 SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT is(ward.current_tenant(), NULL, 'with the clock moved past its expiry the session is over');
-SET LOCAL ROLE ward_app;
-SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT is((SELECT count(*)::int FROM api.patient_profiles), 0, '... and reads nothing');
 SET LOCAL ROLE ward_app;
 RESET ROLE;

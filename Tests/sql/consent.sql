@@ -30,8 +30,6 @@ SET LOCAL ROLE ward_app;
 SELECT pg_temp.as_clinic(:'river');
 SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT is((SELECT count(*)::int FROM api.patient_profiles WHERE family_name = 'Ng'), 0, 'riverside still cannot see her');
-SET LOCAL ROLE ward_app;
-SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT is((SELECT count(*)::int FROM api.patient_profiles WHERE family_name = 'Murphy'), 0,
           'Liam Murphy revoked consent at riverside: hidden there');
 SET LOCAL ROLE ward_app;

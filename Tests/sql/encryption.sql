@@ -29,13 +29,9 @@ SET LOCAL ROLE ward_app;
 SELECT set_config('ward.session', :'north', true);
 SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT is((SELECT count(DISTINCT scope)::int FROM api.data_keys), 2, 'northside sees two scopes of keys ...');
-SET LOCAL ROLE ward_app;
-SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT is((SELECT count(*)::int FROM api.data_keys WHERE scope LIKE 'clinic:%'
             AND scope <> 'clinic:' || (SELECT id FROM ward.tenants WHERE code = 'northside')), 0,
           '... its own clinic''s and no other clinic''s');
-SET LOCAL ROLE ward_app;
-SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT ok((SELECT count(*) FROM api.data_keys WHERE scope = 'portable') >= 1, '... and the portable key');
 SELECT is((SELECT count(*)::int FROM ward.data_keys WHERE tenant_id <> (SELECT id FROM ward.tenants WHERE code = 'northside')), 0,
           'the table itself shows no other clinic''s key');

@@ -22,11 +22,7 @@ SET LOCAL ROLE ward_app;
 SELECT set_config('ward.session', :'token', true) IS NOT NULL AS support;
 SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT ok((SELECT count(*) FROM api.appointments) > 0, 'the support session sees lakeside''s schedule');
-SET LOCAL ROLE ward_app;
-SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT is((SELECT count(*)::int FROM api.clinical_notes), 0, 'but no clinical note');
-SET LOCAL ROLE ward_app;
-SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT is((SELECT count(*)::int FROM api.appointments WHERE chart_no NOT LIKE 'L-%'), 0, 'and nothing of another clinic');
 SET LOCAL ROLE ward_app;
 SELECT set_config('ward.session', :'lena', true) IS NOT NULL AS lena;

@@ -19,8 +19,6 @@ SELECT is((SELECT role FROM api.whoami()), 'password_change', 'the session''s ro
 SELECT is((SELECT count(*)::int FROM api.my_permissions()), 0, 'no menu entry while the password must be changed');
 SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT ok(NOT ward.has_permission('patient.search'), 'no permission at all while the password must be changed');
-SET LOCAL ROLE ward_app;
-SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT is((SELECT count(*)::int FROM api.appointments), 0, 'and no row of the clinic');
 SET LOCAL ROLE ward_app;
 SELECT throws_ok($$SELECT * FROM api.search_patients('mary', 10)$$, '42501', NULL, 'and no api call');
@@ -30,8 +28,6 @@ SELECT lives_ok($$SELECT api.change_password('temporary-pass-1', 'brunos-own-sec
 SELECT is((SELECT role FROM api.whoami()), 'billing', 'then the same session has Bruno''s role');
 SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT ok(ward.has_permission('patient.search'), 'and its permissions');
-SET LOCAL ROLE ward_app;
-SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT ok((SELECT count(*) FROM api.appointments) > 0, 'and the clinic''s rows');
 SET LOCAL ROLE ward_app;
 

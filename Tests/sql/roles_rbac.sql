@@ -20,8 +20,6 @@ SET LOCAL ROLE ward_app;
 SELECT set_config('ward.session', :'spec', true);
 SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT ok((SELECT count(*) FROM api.clinical_notes) > 0, 'a specialist reads the clinic''s notes');
-SET LOCAL ROLE ward_app;
-SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT is((SELECT count(*)::int FROM api.audit_log), 0, 'a specialist views no audit event');
 SET LOCAL ROLE ward_app;
 SELECT throws_ok($$SELECT * FROM api.audit_chain_status()$$, '42501', NULL, 'a specialist cannot check the audit chain');

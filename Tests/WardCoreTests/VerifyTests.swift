@@ -26,9 +26,9 @@ final class VerifyTests: XCTestCase {
         let name = "v_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(10).lowercased()
         // A database name cannot be a parameter; this one is made of hex digits here.
         try Connection(c.dsn()).executeScript("CREATE DATABASE \(name) TEMPLATE demo_template")
-        // A copy starts with PostgreSQL's default database privileges; the roles file
-        // revokes TEMPORARY on every database it migrates (docs/adr/0011).
-        try Connection(c.dsn()).executeScript("REVOKE TEMPORARY ON DATABASE \(name) FROM PUBLIC")
+        // A copy starts with PostgreSQL's default database privileges: the roles file, run
+        // again on it as on every database Ward migrates, sets them (docs/adr/0011).
+        try Connection(c.dsn(database: name)).executeScript(Schema.roles.sql)
         return (c.dsn(database: name), try Connection(c.dsn(database: name)))
     }
 

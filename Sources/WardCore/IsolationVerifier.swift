@@ -192,14 +192,9 @@ public struct IsolationVerifier {
     /// Rows of `relation` matching `condition`, as the current role (ward_api, which holds
     /// SELECT on every relation probed, so a refusal here is a failure, not a pass).
     func countVisible(_ c: Connection, relation: String, condition: String, value: (any SQLValueConvertible)?) throws -> Int {
-        try c.query("SAVEPOINT probe")
-        do {
-            let n = try c.query("""
-                SELECT (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %s WHERE ' || $2,
-                        $1::regclass, $3::text), false, true, '')))[1]::text::int AS n
-                """, [relation, condition, value?.sqlValue ?? .null]).first!.int("n")!
-            try c.query("RELEASE SAVEPOINT probe")
-            return n
-        }
+        try c.query("""
+            SELECT (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %s WHERE ' || $2,
+                    $1::regclass, $3::text), false, true, '')))[1]::text::int AS n
+            """, [relation, condition, value?.sqlValue ?? .null]).first!.int("n")!
     }
 }

@@ -34,6 +34,10 @@ files=(${PGTAP_FILES:-Tests/sql/*.sql})
 for f in "${files[@]}"; do
     copy="tap_$(basename "$f" .sql)"
     psql -qd postgres -c "CREATE DATABASE \"$copy\" TEMPLATE \"$seeded\""
+    # A copy starts with PostgreSQL's default database privileges (PUBLIC may create
+    # temporary tables): the roles file, run again on it as on every database Ward
+    # migrates, sets them.
+    psql -qd "$copy" -v ON_ERROR_STOP=1 -f Sources/WardCore/Schema/00_roles.sql >/dev/null
     PGDATABASE=$copy pg_prove "$f" || failed+=("$f")
     psql -qd postgres -c "DROP DATABASE \"$copy\""
 done

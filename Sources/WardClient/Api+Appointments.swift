@@ -12,7 +12,7 @@ extension Api {
 
     /// Specialists and admins of this clinic who can be booked, by name.
     public static let clinicians = Request("""
-        SELECT staff_id, username, display_name, role FROM api.clinicians ORDER BY display_name, username
+        SELECT staff_id, username, display_name, role FROM api.clinician_list()
         """) { r in
         try r.rows.map {
             Clinician(id: try $0.uuid("staff_id")!, username: try $0.string("username")!,
@@ -54,12 +54,9 @@ extension Api {
     /// One clinician's appointments starting in [from, to), earliest first.
     public static func schedule(clinician: UUID, from: Date, to: Date) -> Request<[AppointmentRow]> {
         Request("""
-            SELECT appointment_id, patient_id, family_name, given_name, chart_no, clinician_id, clinician,
-                   starts_at, ends_at, status, reason
-              FROM api.appointments
-             WHERE clinician_id = $1 AND starts_at >= $2 AND starts_at < $3
-             ORDER BY starts_at, ends_at
-             LIMIT 500
+            SELECT appointment_id, patient_id, family_name, given_name, chart_no, clinician_id,
+                   clinician_name AS clinician, starts_at, ends_at, status, reason
+              FROM api.schedule($1, $2, $3)
             """, [clinician, from, to]) { r in
             try r.rows.map {
                 AppointmentRow(id: try $0.uuid("appointment_id")!, patientID: try $0.uuid("patient_id")!,

@@ -69,28 +69,15 @@ extension Api {
     /// The terminal chooses the new rows' ids, because the sealed allergies and signature
     /// are bound to them (docs/ENCRYPTION.md); sealing fails with a sentence, never silently.
     /// The consent's id is also the save's request id: sent again, the request finds the
-    /// profile it already registered (`onceByConsent`).
+    /// profile it already registered (api.register_patient checks it).
     public static func registerPatient(_ p: NewPatient, signature: String, textVersion: String,
                                        patient: UUID = UUID(), consent: UUID = UUID(),
                                        sealer: FieldSealer) throws -> Request<Charted> {
-        Request(onceByConsent("$11", "api.register_patient($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"),
+        Request("SELECT patient_id, chart_no FROM api.register_patient($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                        [p.familyName, p.givenName, p.dateOfBirth, p.sex, p.phone, p.email,
                         try sealer.seal(p.allergies, .allergies, row: patient),
                         try sealer.seal(signature, .signature, row: consent), textVersion, patient, consent],
                        isWrite: true, decode: charted)
-    }
-
-    /// The consent `consentParam` names if it exists already (an earlier attempt landed:
-    /// docs/adr/0011-exactly-once-saves-by-request-id.md), else what `call` returns. The call
-    /// sits under a one-time filter, so it does not run at all when the consent is found.
-    static func onceByConsent(_ consentParam: String, _ call: String) -> String {
-        """
-        SELECT p.patient_id, p.chart_no FROM api.patient_profiles p
-         WHERE p.patient_id = (SELECT c.patient_id FROM api.consents c WHERE c.consent_id = \(consentParam))
-        UNION ALL
-        SELECT r.patient_id, r.chart_no FROM \(call) r
-         WHERE NOT EXISTS (SELECT 1 FROM api.consents c WHERE c.consent_id = \(consentParam))
-        """
     }
 
     /// A profile registered at another clinic, masked: enough for the patient at the desk
@@ -118,7 +105,7 @@ extension Api {
     /// again with the same consent id, it finds the consent given (the handle is gone by then).
     public static func signConsent(handle: String, signature: String, textVersion: String, consent: UUID = UUID(),
                                    sealer: FieldSealer) throws -> Request<Charted> {
-        Request(onceByConsent("$4", "api.sign_consent($1, $2, $3, $4)"),
+        Request("SELECT patient_id, chart_no FROM api.sign_consent($1, $2, $3, $4)",
                        [handle, try sealer.seal(signature, .signature, row: consent), textVersion, consent],
                        isWrite: true, decode: charted)
     }
@@ -141,7 +128,7 @@ extension Api {
 
     public static func note(_ id: UUID, sealer: FieldSealer) -> Request<Note?> {
         Request("""
-            SELECT note_id, signed_at, kind, title, body, author, amends_id FROM api.clinical_notes WHERE note_id = $1
+            SELECT note_id, signed_at, kind, title, body, author, amends_id FROM api.note($1)
             """, [id]) { r in
             guard let row = r.first else { return nil }
             return Note(id: try row.uuid("note_id")!, signedAt: try row.timestamp("signed_at")!,
@@ -161,8 +148,7 @@ extension Api {
     public static func writeNote(patient: UUID, kind: String = "note", title: String, body: String,
                                  amends: UUID? = nil, note: UUID = UUID(), sealer: FieldSealer) throws -> Request<UUID> {
         Request("""
-            SELECT COALESCE((SELECT note_id FROM api.clinical_notes WHERE note_id = $6),
-                            api.write_note($1, $2, $3, $4, $5, $6)) AS note_id
+            SELECT api.write_note($1, $2, $3, $4, $5, $6) AS note_id
             """,
                        [patient, kind, title, try sealer.seal(body, .noteBody, row: note), amends, note],
                        isWrite: true) { r in

@@ -15,9 +15,7 @@ extension Api {
 
     /// The clinic's staff: active people first, then by name.
     public static let staffList = Request("""
-        SELECT staff_id, username, display_name, role, disabled, must_change_password
-          FROM api.staff_list
-         ORDER BY disabled, display_name, username
+        SELECT staff_id, username, display_name, role, disabled, must_change_password FROM api.staff_members()
         """) { r in
         try r.rows.map {
             StaffMember(id: try $0.uuid("staff_id")!, username: try $0.string("username")!,

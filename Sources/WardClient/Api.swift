@@ -1,7 +1,8 @@
 import Foundation
 import WardDB
 
-/// The api schema's calls, as typed requests. Screens never name a `ward` table.
+/// The api schema's calls, as typed requests: every one calls an api function (the terminal's
+/// role reads no table or view, docs/adr/0012-closed-api.md).
 public enum Api {
     public static func login(clinic: String, username: String, password: String) -> Request<String?> {
         Request("SELECT api.login($1, $2, $3) AS token", [clinic, username, password], isWrite: true) {
@@ -86,8 +87,7 @@ public enum Api {
 
     public static func appointments(of patient: UUID) -> Request<[Visit]> {
         Request("""
-            SELECT starts_at, clinician, status, reason FROM api.appointments
-             WHERE patient_id = $1 ORDER BY starts_at DESC LIMIT 50
+            SELECT starts_at, clinician, status, reason FROM api.patient_appointments($1)
             """, [patient]) { r in
             try r.rows.map {
                 Visit(startsAt: try $0.timestamp("starts_at")!, clinician: try $0.string("clinician") ?? "",
@@ -106,8 +106,7 @@ public enum Api {
 
     public static func notes(of patient: UUID) -> Request<[NoteHeading]> {
         Request("""
-            SELECT note_id, signed_at, kind, title, author, amends_id FROM api.clinical_notes
-             WHERE patient_id = $1 ORDER BY signed_at DESC LIMIT 100
+            SELECT note_id, signed_at, kind, title, author, amends_id FROM api.patient_notes($1)
             """, [patient]) { r in
             try r.rows.map {
                 NoteHeading(id: try $0.uuid("note_id")!, signedAt: try $0.timestamp("signed_at")!,
@@ -130,8 +129,7 @@ public enum Api {
     /// The clinic's consents of one patient, newest first.
     public static func consents(of patient: UUID, sealer: FieldSealer) -> Request<[Consent]> {
         Request("""
-            SELECT consent_id, signed_at, signed_by, signature, text_version, revoked_at FROM api.consents
-             WHERE patient_id = $1 ORDER BY signed_at DESC
+            SELECT consent_id, signed_at, signed_by, signature, text_version, revoked_at FROM api.patient_consents($1)
             """, [patient]) { r in
             try r.rows.map {
                 let id = try $0.uuid("consent_id")!

@@ -28,11 +28,11 @@ public struct FieldSealer: Sendable {
         public var text: String? { if case .text(let s) = self { return s } else { return nil } }
     }
 
-    /// The session's wrapped keys (api.data_keys shows its own clinic's and the portable
+    /// The session's wrapped keys (api.session_keys returns its own clinic's and the portable
     /// ones only), unwrapped. A key the master key does not open is left out, so values
     /// sealed with it read as unreadable rather than stopping the terminal.
     public static func load(_ master: MasterKey) -> Request<FieldSealer> {
-        Request("SELECT scope, version, wrapped FROM api.data_keys") { r in
+        Request("SELECT scope, version, wrapped FROM api.session_keys()") { r in
             var sealer = FieldSealer()
             for row in r.rows {
                 guard let scope = try row.string("scope"), let version = try row.int("version"),

@@ -3,8 +3,9 @@ import WardDB
 
 /// The isolation report for auditors (`ward verify`): every rule of Rules/ with its result
 /// (its findings below it; allowed exceptions with their reason), the security-definer
-/// functions listed with their owner and search_path, then a live probe as `ward_app`
-/// inside a transaction that is rolled back. Relation names come from the catalog and are
+/// functions listed with their owner and search_path, then a live probe inside a
+/// transaction that is rolled back: the policies as `ward_api` (the reader beneath the api
+/// functions) and the closed surface as `ward_app`. Relation names come from the catalog and are
 /// quoted by PostgreSQL itself (`format('%s', regclass)`), never pasted into SQL here.
 public struct IsolationVerifier {
     public enum Status: String { case pass = "PASS", fail = "FAIL", info = "INFO", allow = "ALLOW" }
@@ -86,8 +87,10 @@ public struct IsolationVerifier {
         }
     }
 
-    /// Two probe clinics, each with a patient, a session as admin; as ward_app with A's
-    /// session no row of B may be visible, and with no valid session no row at all.
+    /// Two probe clinics, each with a patient, a session as admin. The policies, as ward_api
+    /// (which reads for the api functions): with A's session no row of B may be visible, and
+    /// with no valid session no row at all. The closed surface, as ward_app: every relation
+    /// is refused, and a refusal counts only where the same statement runs for the owner.
     func probe(_ r: inout Report) throws {
         let suffix = String(UUID().uuidString.lowercased().prefix(8))
         do {
@@ -112,16 +115,35 @@ public struct IsolationVerifier {
             try c.query("INSERT INTO ward.clinic_patients (tenant_id, patient_id, chart_no) VALUES ($1, $2, 'PROBE-1')", [b, patient])
             let tokenA = try c.query("SELECT ward.open_session($1, $2, 'admin') AS t", [a, staff]).first!.string("t")!
 
-            try c.query("SET LOCAL ROLE ward_app")
-            let relations = try c.query("""
+            let all = try c.query("""
                 SELECT c.oid::regclass::text AS rel, EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid
                           AND a.attname = 'tenant_id' AND NOT a.attisdropped) AS tenant,
-                       EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'patient_id') AS has_patient
+                       EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'patient_id') AS has_patient,
+                       has_any_column_privilege('ward_api', c.oid, 'SELECT') AS api_reads
                   FROM pg_class c
                  WHERE (c.relnamespace = 'ward'::regnamespace AND c.relkind IN ('r', 'p'))
                     OR (c.relnamespace = 'api'::regnamespace AND c.relkind = 'v')
                  ORDER BY 1
                 """).rows
+            // The closed surface: ward_app is refused every relation (42501), and the same
+            // statement, run as the owner, works: the refusal is the grant, not a typo.
+            var open: [String] = []
+            for rel in all {
+                let name = try rel.string("rel")!
+                try c.query("SET LOCAL ROLE ward_app")
+                let refused = try isRefused(c, relation: name)
+                try c.query("RESET ROLE")
+                let controlRuns = try !isRefused(c, relation: name)
+                if !refused || !controlRuns {
+                    open.append(refused ? "\(name): the control failed to read it as the owner" : "ward_app may read \(name)")
+                }
+            }
+            r.add(open.isEmpty, "closed surface as ward_app",
+                  "\(all.count) relations refused to ward_app, each read by the owner as the control",
+                  open.joined(separator: "; "))
+
+            try c.query("SET LOCAL ROLE ward_api")
+            let relations = try all.filter { try $0.bool("api_reads") == true }
             var leaks: [String] = [], probed = 0
             for rel in relations {
                 let name = try rel.string("rel")!
@@ -142,7 +164,7 @@ public struct IsolationVerifier {
                     }
                 }
             }
-            r.add(leaks.isEmpty, "live probe as ward_app", "\(probed) probes of \(relations.count) relations, 0 leaks",
+            r.add(leaks.isEmpty, "live probe as ward_api", "\(probed) probes of the \(relations.count) relations ward_api reads, 0 leaks",
                   leaks.joined(separator: "; "))
             try c.query("RESET ROLE")
             // Nothing of the probe may stay behind.
@@ -153,20 +175,26 @@ public struct IsolationVerifier {
 
     struct Rollback: Error {}
 
-    /// Rows of `relation` matching `condition`, as the current role; a relation the role
-    /// may not read at all counts as nothing visible.
-    func countVisible(_ c: Connection, relation: String, condition: String, value: (any SQLValueConvertible)?) throws -> Int {
+    /// Whether the current role is refused `SELECT count(*)` on `relation` (42501).
+    func isRefused(_ c: Connection, relation: String) throws -> Bool {
         try c.query("SAVEPOINT probe")
         do {
-            let n = try c.query("""
-                SELECT (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %s WHERE ' || $2,
-                        $1::regclass, $3::text), false, true, '')))[1]::text::int AS n
-                """, [relation, condition, value?.sqlValue ?? .null]).first!.int("n")!
+            _ = try c.query("SELECT query_to_xml(format('SELECT count(*) FROM %s', $1::regclass), false, true, '') AS x",
+                            [relation])
             try c.query("RELEASE SAVEPOINT probe")
-            return n
+            return false
         } catch let e as DatabaseError where e.sqlState == "42501" {
             try c.query("ROLLBACK TO SAVEPOINT probe")
-            return 0
+            return true
         }
+    }
+
+    /// Rows of `relation` matching `condition`, as the current role (ward_api, which holds
+    /// SELECT on every relation probed, so a refusal here is a failure, not a pass).
+    func countVisible(_ c: Connection, relation: String, condition: String, value: (any SQLValueConvertible)?) throws -> Int {
+        try c.query("""
+            SELECT (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %s WHERE ' || $2,
+                    $1::regclass, $3::text), false, true, '')))[1]::text::int AS n
+            """, [relation, condition, value?.sqlValue ?? .null]).first!.int("n")!
     }
 }

@@ -21,6 +21,7 @@ public enum Rules {
         Rule(PackageResources.permissive_overlap_sql),
         Rule(PackageResources.always_true_permissive_sql),
         Rule(PackageResources.sensitive_columns_sql),
+        Rule(PackageResources.closed_surface_sql),
     ]
 
     /// rule name -> subject -> why it is allowed.

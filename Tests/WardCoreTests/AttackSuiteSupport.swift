@@ -74,14 +74,17 @@ enum Outcome {
 }
 
 extension Connection {
-    /// BEGIN; set_config('ward.session', token, true) (skipped for nil); sql; then ROLLBACK,
-    /// or COMMIT when asked and the statement succeeded.
+    /// BEGIN; SET LOCAL ROLE role (only when given: the superuser's connection proving the
+    /// policies as ward_api); set_config('ward.session', token, true) (skipped for nil);
+    /// the `setup` statements; sql; then ROLLBACK, or COMMIT when asked and it succeeded.
     func attempt(_ sql: String, _ params: [any SQLValueConvertible] = [], session: String?,
-                 commit: Bool = false) -> Outcome {
+                 commit: Bool = false, role: ReaderRole? = nil, setup: [String] = []) -> Outcome {
         do {
             try query("BEGIN")
             var keep = false
             defer { _ = try? query(keep ? "COMMIT" : "ROLLBACK") }
+            if let role { try query("SET LOCAL ROLE \(role.rawValue)") }
+            for statement in setup { try query(statement) }
             if let session { try query("SELECT set_config('ward.session', $1, true)", [session]) }
             let result = try query(sql, params)
             keep = commit
@@ -92,6 +95,13 @@ extension Connection {
             return .failed(.misuse("\(error)"))
         }
     }
+}
+
+/// The roles a superuser's connection may take for a probe (a fixed list: a role name is
+/// an identifier, never a parameter).
+enum ReaderRole: String {
+    case api = "ward_api"
+    case app = "ward_app"
 }
 
 /// Whether the terminal would tell the user a proper sentence for this error: the

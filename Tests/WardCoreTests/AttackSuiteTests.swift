@@ -5,9 +5,12 @@ import XCTest
 
 /// The cross-clinic attack suite. An attacker holds ward_app's credentials and a live
 /// session of northside (alice, an admin: every permission a clinic has) and knows the ids
-/// of riverside's rows (taken here as the owner beforehand). Every relation and function
-/// granted to ward_app is found in the catalog, so a table or function added later is
-/// attacked without anyone editing this file.
+/// of riverside's rows (taken here as the owner beforehand). Every function granted to
+/// ward_app is found in the catalog, and so is every relation: ward_app must be granted
+/// none, and the policies beneath the api are attacked as ward_api (which reads for the
+/// api functions) with the attacker's session, so a table or function added later is
+/// attacked without anyone editing this file. The statements an attacker could compose
+/// beyond the api (EXPLAIN, statistics, sequences, the catalog) are AttackSuiteCatalogTests.
 ///
 /// A leak is: a riverside-only value (an id, a name, a chart number...) in anything the
 /// attacker can read (rows or error texts); a call that behaves differently for a riverside
@@ -42,6 +45,7 @@ final class AttackSuiteTests: XCTestCase {
         tokenA = try demoLogin(app, "northside", "alice")
         let ground = try groundTruth()
         XCTAssertGreaterThan(ground.secrets.count, 50, "control: riverside has values the attack must not see")
+        for rel in try grantedRelations(.app) { leak("ward_app holds a privilege on \(rel)") }
         let before = try fingerprintB(ground)
 
         try attackRelations(ground)
@@ -176,16 +180,18 @@ final class AttackSuiteTests: XCTestCase {
 
     // MARK: - Relations
 
-    func grantedRelations() throws -> [String] {
+    /// The relations `role` holds any privilege on. The relation attacks run as ward_api
+    /// (the reader beneath the api functions), on the superuser's connection.
+    func grantedRelations(_ role: ReaderRole = .api) throws -> [String] {
         try db.owner.query("""
             SELECT format('%I.%I', n.nspname, c.relname) AS rel
               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'
                AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-               AND (has_table_privilege('ward_app', c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
-                    OR has_any_column_privilege('ward_app', c.oid, 'SELECT, INSERT, UPDATE, REFERENCES'))
+               AND (has_table_privilege($1, c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
+                    OR has_any_column_privilege($1, c.oid, 'SELECT, INSERT, UPDATE, REFERENCES'))
              ORDER BY 1
-            """).rows.map { try $0.string("rel")! }
+            """, [role.rawValue]).rows.map { try $0.string("rel")! }
     }
 
     func columns(_ rel: String, privilege: String = "SELECT") throws -> [(name: String, type: String)] {
@@ -193,7 +199,7 @@ final class AttackSuiteTests: XCTestCase {
             SELECT quote_ident(a.attname) AS name, format_type(a.atttypid, a.atttypmod) AS type
               FROM pg_attribute a
              WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
-               AND has_column_privilege('ward_app', a.attrelid, a.attnum, $2)
+               AND has_column_privilege('ward_api', a.attrelid, a.attnum, $2)
              ORDER BY a.attnum
             """, [rel, privilege]).rows.map { (try $0.string("name")!, try $0.string("type")!) }
     }
@@ -209,11 +215,11 @@ final class AttackSuiteTests: XCTestCase {
             if !cols.isEmpty {
                 // Read everything the policies let through.
                 let list = cols.map(\.name).joined(separator: ", ")
-                scan("SELECT * FROM \(rel)", app.attempt("SELECT \(list) FROM \(rel)", session: tokenA), g)
+                scan("SELECT * FROM \(rel)", db.owner.attempt("SELECT \(list) FROM \(rel)", session: tokenA, role: .api), g)
                 // Ask for riverside's ids by value, column by column.
                 for c in cols where c.type == "uuid" {
-                    let o = app.attempt("SELECT count(*) AS n FROM \(rel) WHERE \(c.name) = ANY($1::uuid[])",
-                                        [arrayB], session: tokenA)
+                    let o = db.owner.attempt("SELECT count(*) AS n FROM \(rel) WHERE \(c.name) = ANY($1::uuid[])",
+                                             [arrayB], session: tokenA, role: .api)
                     scan("\(rel).\(c.name) = riverside ids", o, g, typed: idsB)
                     if case .rows(let r) = o, (try? r.first?.int("n")) != 0 {
                         leak("\(rel).\(c.name): \(String(describing: try? r.first?.int("n"))) riverside rows found by id")
@@ -225,7 +231,7 @@ final class AttackSuiteTests: XCTestCase {
             let target = cols.contains { $0.name == "tenant_id" } ? "tenant_id = $1::uuid" : "\(anyCol) IS NOT NULL AND $1::uuid IS NOT NULL"
             for sql in ["UPDATE \(rel) SET \(anyCol) = \(anyCol) WHERE \(target)",
                         "DELETE FROM \(rel) WHERE \(target)"] {
-                let o = app.attempt(sql, [g.tenantB], session: tokenA)
+                let o = db.owner.attempt(sql, [g.tenantB], session: tokenA, role: .api)
                 scan(sql, o, g, typed: [g.tenantB])
                 if case .rows(let r) = o, r.affectedRows > 0 { leak("\(sql): changed \(r.affectedRows) rows") }
             }
@@ -234,7 +240,7 @@ final class AttackSuiteTests: XCTestCase {
                         "ALTER TABLE \(rel) NO FORCE ROW LEVEL SECURITY", "DROP POLICY tenant_isolation ON \(rel)",
                         "CREATE POLICY open ON \(rel) USING (true)", "LOCK TABLE \(rel) IN ACCESS EXCLUSIVE MODE"] {
                 let params: [any SQLValueConvertible] = sql.contains("$1") ? [g.tenantB] : []
-                let o = app.attempt(sql, params, session: tokenA)
+                let o = db.owner.attempt(sql, params, session: tokenA, role: .api)
                 scan(sql, o, g, typed: [g.tenantB])
                 if case .rows = o { leak("\(sql): allowed") }
             }
@@ -281,7 +287,7 @@ final class AttackSuiteTests: XCTestCase {
             case "patient": return g.idsA["patient"]!
             case "clinician": return g.idsA["clinician"]!
             case "appointment": return g.idsA["appointment"]!
-            case "amends": return g.idsA["note"]!
+            case "amends", "note": return g.idsA["note"]!
             default: return g.idsA["staff"]!
             }
         case "date": return "1990-01-01"
@@ -386,7 +392,8 @@ final class AttackSuiteTests: XCTestCase {
             for rel in relations {
                 let cols = try columns(rel)
                 guard !cols.isEmpty else { continue }
-                let o = app.attempt("SELECT \(cols.map(\.name).joined(separator: ", ")) FROM \(rel)", session: token)
+                let o = db.owner.attempt("SELECT \(cols.map(\.name).joined(separator: ", ")) FROM \(rel)", session: token,
+                                         role: .api)
                 scan("\(label): SELECT FROM \(rel)", o, g, typed: [token ?? ""])
                 if case .rows(let r) = o, !r.rows.isEmpty, !publicByDesign.contains(rel) {
                     leak("\(label): \(rel) shows \(r.rows.count) rows")
@@ -448,16 +455,15 @@ final class AttackSuiteTests: XCTestCase {
             scan(sql, o, g)
             if case .rows = o { leak("\(sql): allowed") }
         }
-        // Temporary objects are allowed (PUBLIC may create them), and stay under the caller's policies.
+        // Temporary objects are refused (TEMPORARY is revoked from PUBLIC, docs/adr/0012);
+        // the owner's connection, as the control, may create the same view.
         for rel in ["ward.patients", "ward.clinical_notes", "ward.appointments", "ward.audit_events"] {
-            do {
-                try app.query("BEGIN")
-                defer { _ = try? app.query("ROLLBACK") }
-                try app.query("SELECT set_config('ward.session', $1, true)", [tokenA])
-                try app.query("CREATE TEMP VIEW peek WITH (security_barrier = false) AS SELECT * FROM \(rel)")
-                scan("temporary view over \(rel)", .rows(try app.query("SELECT * FROM peek")), g)
-            } catch {
-                scan("temporary view over \(rel)", .failed(error as? DatabaseError ?? .misuse("\(error)")), g)
+            let sql = "CREATE TEMP VIEW peek WITH (security_barrier = false) AS SELECT * FROM \(rel)"
+            let o = app.attempt(sql, session: tokenA)
+            scan("temporary view over \(rel)", o, g)
+            if case .rows = o { leak("\(sql): allowed") }
+            if case .failed(let e) = db.owner.attempt(sql, session: tokenA) {
+                XCTFail("control: the owner could not create a temporary view over \(rel): \(e)")
             }
         }
     }

@@ -108,13 +108,11 @@ final class AuthTimingTests: XCTestCase {
             ("idle", "UPDATE ward.sessions SET last_seen_at = now() - interval '11 minutes' WHERE token_hash = sha256(convert_to($1, 'UTF8'))"),
         ] {
             let token = try demoLogin(app, "northside", "fiona")
-            let seen = try app.withSession(token) { try $0.query("SELECT count(*) AS n FROM api.patient_profiles").first!.int("n")! }
+            let seen = try app.withSession(token) { try $0.query("SELECT count(*) AS n FROM api.clinician_list()").first!.int("n")! }
             XCTAssertGreaterThan(seen, 0, "control: while live, the token reads its clinic")
             try db.owner.query(change, [token])
-            XCTAssertEqual(try app.withSession(token) { try $0.query("SELECT count(*) AS n FROM api.patient_profiles").first!.int("n")! },
-                           0, "\(label): no row")
             XCTAssertEqual(try app.withSession(token) { try $0.query("SELECT * FROM api.whoami()").rows.count }, 0, "\(label): nobody")
-            for call in ["SELECT * FROM api.search_patients('zoe')",
+            for call in ["SELECT * FROM api.clinician_list()", "SELECT * FROM api.search_patients('zoe')",
                          "SELECT * FROM api.register_patient('X', 'Y', '2000-01-01', 'male', NULL, NULL, NULL, 'Y X', 'v1')"] {
                 XCTAssertThrowsError(try app.withSession(token) { try $0.query(call) }, "\(label): \(call)") { e in
                     XCTAssertEqual((e as? DatabaseError)?.sqlState, "28000", "\(label): \(call)")
@@ -122,7 +120,9 @@ final class AuthTimingTests: XCTestCase {
             }
             // api.touch() cannot bring an ended session back either.
             try app.withSession(token) { try $0.query("SELECT api.touch()") }
-            XCTAssertEqual(try app.withSession(token) { try $0.query("SELECT count(*) AS n FROM api.clinic").first!.int("n")! }, 0)
+            XCTAssertThrowsError(try app.withSession(token) { try $0.query("SELECT * FROM api.staff_members()") }, label) { e in
+                XCTAssertEqual((e as? DatabaseError)?.sqlState, "28000", label)
+            }
         }
     }
 }

@@ -24,7 +24,7 @@ final class ConcurrentBookingTests: XCTestCase {
         let ids = try setup.withSession(token) { c in
             (try c.query("SELECT patient_id FROM api.search_patients('zoe')").first!.string("patient_id")!,
              try c.query("SELECT patient_id FROM api.search_patients('mary')").first!.string("patient_id")!,
-             try c.query("SELECT staff_id FROM api.clinicians WHERE username = 'sam'").first!.string("staff_id")!)
+             try c.query("SELECT staff_id FROM api.clinician_list() WHERE username = 'sam'").first!.string("staff_id")!)
         }
         let start = TestClock.now().addingTimeInterval(40 * 86_400)
         let patients = [ids.0, ids.1]

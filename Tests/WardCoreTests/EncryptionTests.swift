@@ -48,6 +48,21 @@ final class EncryptionTests: XCTestCase {
 
     var master: MasterKey { get throws { try XCTUnwrap(Self.master) } }
 
+    /// Every note of a clinic as the terminal reads them through the api: each chart's note
+    /// headings, then each note whole ($1: the clinic's patient ids, from notePatients).
+    static let clinicNotes = """
+        SELECT n.note_id, (SELECT b.body FROM api.note(n.note_id) b) AS body
+          FROM unnest($1::uuid[]) p (id), LATERAL api.patient_notes(p.id) n
+        """
+
+    /// The patient ids of a clinic's charts, as an array literal for clinicNotes (as the owner).
+    func notePatients(_ clinic: String, _ owner: Connection) throws -> String {
+        try owner.query("""
+            SELECT '{' || string_agg(cp.patient_id::text, ',') || '}' AS ids
+              FROM ward.clinic_patients cp JOIN ward.tenants t ON t.id = cp.tenant_id WHERE t.code = $1
+            """, [clinic]).first!.string("ids")!
+    }
+
     func tenant(_ code: String, _ c: Connection) throws -> UUID {
         try XCTUnwrap(try c.query("SELECT id FROM ward.tenants WHERE code = $1", [code]).first?.uuid("id"))
     }
@@ -63,7 +78,7 @@ final class EncryptionTests: XCTestCase {
         let token = try XCTUnwrap(try app.query("SELECT api.login($1, $2, 'clinic-demo') AS t", [clinic, user]).first?.string("t"))
         var rings: [String: KeyRing] = [:]
         try app.withSession(token) { c in
-            for r in try c.query("SELECT scope, version, wrapped FROM api.data_keys").rows {
+            for r in try c.query("SELECT scope, version, wrapped FROM api.session_keys()").rows {
                 let scope = try r.string("scope")!
                 var ring = rings[scope] ?? KeyRing(scope: scope)
                 try ring.add(wrapped: try r.bytes("wrapped")!, version: try r.int("version")!, master: try master)
@@ -87,18 +102,19 @@ final class EncryptionTests: XCTestCase {
     }
 
     func testEveryDemoValueOpensForItsOwnClinicAndRow() throws {
-        let (db, _) = try copy()
+        let (db, owner) = try copy()
+        let northPatients = try notePatients("northside", owner)
         let (app, token, north, portable) = try sessionRings(db, clinic: "northside", user: "sam")
         try app.withSession(token) { c in
             let jose = try c.query("SELECT patient_id FROM api.search_patients('alvarez')").first!.uuid("patient_id")!
             let profile = try c.query("SELECT allergies FROM api.open_patient($1)", [jose]).first!
             XCTAssertEqual(try portable.open(try profile.bytes("allergies")!, .allergies, row: jose), "Penicillin")
-            let notes = try c.query("SELECT note_id, body FROM api.clinical_notes").rows
+            let notes = try c.query(Self.clinicNotes, [northPatients]).rows
             XCTAssertFalse(notes.isEmpty)
             for n in notes {
                 XCTAssertTrue(try north.open(try n.bytes("body")!, .noteBody, row: try n.uuid("note_id")!).contains("Seen at Northside"))
             }
-            let consent = try c.query("SELECT consent_id, signature FROM api.consents WHERE patient_id = $1", [jose]).first!
+            let consent = try c.query("SELECT consent_id, signature FROM api.patient_consents($1)", [jose]).first!
             XCTAssertEqual(try north.open(try consent.bytes("signature")!, .signature, row: try consent.uuid("consent_id")!), "José Álvarez")
         }
     }
@@ -137,18 +153,18 @@ final class EncryptionTests: XCTestCase {
             let maryAllergies = try c.query("SELECT allergies FROM api.open_patient($1)", [mary]).first!.bytes("allergies")!
             XCTAssertEqual(try portable.open(maryAllergies, .allergies, row: mary), "Aspirin", "the untouched rows still open")
             let moved = try northNotes[1].uuid("id")!
-            let body = try c.query("SELECT body FROM api.clinical_notes WHERE note_id = $1", [moved]).first!.bytes("body")!
+            let body = try c.query("SELECT body FROM api.note($1)", [moved]).first!.bytes("body")!
             XCTAssertThrowsError(try northRing.open(body, .noteBody, row: moved), "a body copied to another note of the same clinic")
         }
         let (rapp, rtoken, riverRing, _) = try sessionRings(db, clinic: "riverside", user: "victor")
         try rapp.withSession(rtoken) { c in
-            let notes = try c.query("SELECT note_id, body FROM api.clinical_notes").rows
+            let notes = try c.query(Self.clinicNotes, [try notePatients("riverside", owner)]).rows
             XCTAssertFalse(notes.isEmpty)
             for n in notes {
                 XCTAssertThrowsError(try riverRing.open(try n.bytes("body")!, .noteBody, row: try n.uuid("note_id")!),
                                      "a northside body copied into a riverside note")
             }
-            let consent = try c.query("SELECT consent_id, signature FROM api.consents WHERE patient_id = $1", [jose]).first!
+            let consent = try c.query("SELECT consent_id, signature FROM api.patient_consents($1)", [jose]).first!
             XCTAssertThrowsError(try riverRing.open(try consent.bytes("signature")!, .signature, row: try consent.uuid("consent_id")!))
         }
     }
@@ -179,7 +195,7 @@ final class EncryptionTests: XCTestCase {
         let (app, token, north, portable) = try sessionRings(db, clinic: "northside", user: "sam")
         XCTAssertEqual(Array(north.keys.keys), [2])
         try app.withSession(token) { c in
-            for n in try c.query("SELECT note_id, body FROM api.clinical_notes").rows {
+            for n in try c.query(Self.clinicNotes, [try notePatients("northside", owner)]).rows {
                 XCTAssertTrue(try north.open(try n.bytes("body")!, .noteBody, row: try n.uuid("note_id")!).hasPrefix("Seen at"))
             }
             let jose = try c.query("SELECT patient_id FROM api.search_patients('alvarez')").first!.uuid("patient_id")!

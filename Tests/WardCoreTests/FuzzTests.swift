@@ -29,7 +29,7 @@ final class FuzzTests: XCTestCase {
         try app.query("SET synchronous_commit = off")
         let before = try riversideFingerprint(db.owner)
         // Control: the classifier does reject an error the terminal has no sentence for.
-        if case .failed(let e) = app.attempt("SELECT no_such_column FROM api.clinic", session: token) {
+        if case .failed(let e) = app.attempt("SELECT no_such_column FROM api.whoami()", session: token) {
             XCTAssertFalse(userErrorHasSentence(e), "control: \(e) must count as a failure")
         } else { XCTFail("control: the bad query must fail") }
 

@@ -14,11 +14,13 @@ final class PooledIsolationTests: XCTestCase {
     static let clients = 64
     static let poolSize = 8
 
-    /// What a client reads in one transaction: its clinic's code, and a chart number it can
-    /// see (chart numbers carry the clinic's prefix: N-, R-, L-). No row without a session.
+    /// What a client reads in one transaction: its clinic's code, and the scope of a data key
+    /// it can see ('clinic:<its clinic's id>'). No row without a session (api.whoami
+    /// answers none, so the key look-up beneath it never runs).
     static let probe = """
-        SELECT c.code, (SELECT p.chart_no FROM api.patient_profiles p ORDER BY p.chart_no DESC LIMIT 1) AS chart_no
-          FROM api.clinic c
+        SELECT w.clinic_code AS code,
+               (SELECT k.scope FROM api.session_keys() k WHERE k.scope <> 'portable' ORDER BY k.version DESC LIMIT 1) AS scope
+          FROM api.whoami() w
         """
 
     func testTransactionLocalContextNeverLeaks() throws {
@@ -26,7 +28,10 @@ final class PooledIsolationTests: XCTestCase {
         let db = try DemoDatabase.fresh()
         let dsn = try DemoDatabase.bouncer(db, poolSize: Self.poolSize)
         let setup = try Connection(db.appDSN)
-        let clinics = [("northside", "fiona", "N-"), ("riverside", "dana", "R-")]
+        let clinics = try [("northside", "fiona"), ("riverside", "dana")].map { code, user in
+            (code, user, "clinic:" + (try db.owner.query("SELECT id::text AS id FROM ward.tenants WHERE code = $1", [code])
+                                          .first!.string("id")!))
+        }
         let tokens = try clinics.map { try demoLogin(setup, $0.0, $0.1) }
 
         let tally = Tally()
@@ -40,7 +45,7 @@ final class PooledIsolationTests: XCTestCase {
                     if n % 500 == 499 { try c.send("SELECT api.touch()", session: token); _ = try c.wait() }
                     try c.send(Self.probe, session: token)
                     let rows = try c.wait().rows
-                    let seen = try rows.map { (try $0.string("code"), try $0.string("chart_no")) }
+                    let seen = try rows.map { (try $0.string("code"), try $0.string("scope")) }
                     if seen.isEmpty || seen.contains(where: { $0.0 != code || !($0.1 ?? prefix).hasPrefix(prefix) }) {
                         tally.leak("client \(i) (\(code)) saw \(seen.prefix(3))")
                     }

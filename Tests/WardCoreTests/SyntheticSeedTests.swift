@@ -23,6 +23,9 @@ final class SyntheticSeedTests: XCTestCase {
         let name = "s_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(10).lowercased()
         // A database name cannot be a parameter; this one is made of hex digits here.
         try Connection(c.dsn()).executeScript("CREATE DATABASE \(name) TEMPLATE migrated")
+        // A copy starts with PostgreSQL's default database privileges: the roles file, run
+        // again on it as on every database Ward migrates, sets them (docs/adr/0012).
+        try Connection(c.dsn(database: name)).executeScript(Schema.roles.sql)
         return try Connection(c.dsn(database: name))
     }
 

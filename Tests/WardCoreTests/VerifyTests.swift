@@ -26,6 +26,9 @@ final class VerifyTests: XCTestCase {
         let name = "v_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(10).lowercased()
         // A database name cannot be a parameter; this one is made of hex digits here.
         try Connection(c.dsn()).executeScript("CREATE DATABASE \(name) TEMPLATE demo_template")
+        // A copy starts with PostgreSQL's default database privileges: the roles file, run
+        // again on it as on every database Ward migrates, sets them (docs/adr/0012).
+        try Connection(c.dsn(database: name)).executeScript(Schema.roles.sql)
         return (c.dsn(database: name), try Connection(c.dsn(database: name)))
     }
 
@@ -125,7 +128,8 @@ final class VerifyTests: XCTestCase {
         "context_per_row": "ALTER POLICY notes_select ON ward.clinical_notes USING (ward.has_permission('clinical.read'))",
         "permissive_overlap": "CREATE POLICY extra ON ward.appointments FOR SELECT USING (status = 'booked')",
         "always_true_permissive": "ALTER POLICY notes_select ON ward.clinical_notes USING (true)",
-        "sensitive_columns": "GRANT SELECT (password_hash) ON ward.staff TO ward_app",
+        "sensitive_columns": "GRANT SELECT (password_hash) ON ward.staff TO ward_api",
+        "closed_surface": "GRANT SELECT ON api.appointments TO ward_app",
     ]
 
     func testEveryRuleFailsOnItsPlantedMistakeAndWardVerifyExitsNonZero() throws {
@@ -142,6 +146,43 @@ final class VerifyTests: XCTestCase {
             XCTAssertEqual(out.status, 1, "\(rule.name): \(out.output)")
             XCTAssertTrue(out.output.contains("FAIL  rule \(rule.name): "), "\(rule.name):\n\(out.output)")
         }
+    }
+
+    /// The closed surface (docs/adr/0012): each way of handing ward_app more than the api
+    /// functions is named by rule closed_surface, and the live probe sees a readable view.
+    func testPlantedGrantsOnTheClosedSurfaceFail() throws {
+        // Roles are cluster-wide: a planted role change is undone after its check.
+        let planted: [(sql: String, subject: String, undo: String?)] = [
+            ("GRANT USAGE ON SCHEMA ward TO ward_app; GRANT SELECT (username) ON ward.staff TO ward_app", "ward.staff", nil),
+            ("GRANT USAGE ON SCHEMA ward TO ward_app", "schema ward", nil),
+            ("GRANT USAGE ON SEQUENCE ward.audit_events_id_seq TO ward_app", "ward.audit_events_id_seq", nil),
+            ("GRANT TEMPORARY ON DATABASE CURRENT_DATABASE_NAME TO PUBLIC", "database ", nil),
+            ("GRANT SELECT ON pg_catalog.pg_stat_activity TO PUBLIC", "pg_stat_activity", nil),
+            ("GRANT EXECUTE ON FUNCTION pg_catalog.lo_creat(integer) TO PUBLIC", "lo_creat(integer)", nil),
+            ("CREATE FUNCTION api.extra() RETURNS int LANGUAGE sql AS 'SELECT 1'; GRANT EXECUTE ON FUNCTION api.extra() TO ward_app",
+             "api.extra()", nil),
+            ("GRANT ward_api TO ward_app", "role ward_app", "REVOKE ward_api FROM ward_app"),
+            ("ALTER ROLE ward_api BYPASSRLS", "role ward_api", "ALTER ROLE ward_api NOBYPASSRLS"),
+        ]
+        for (sql, subject, undo) in planted {
+            let (_, conn) = try copy()
+            let database = try conn.query("SELECT current_database() AS d").first!.string("d")!
+            let before = try IsolationVerifier(connection: conn).run()
+            XCTAssertTrue(before.checks.contains { $0.subject == "rule closed_surface" && $0.status == .pass },
+                          "control: closed_surface passes before \(sql)\n\(before.rendered)")
+            // The database name was made of hex digits by copy().
+            try conn.executeScript(sql.replacingOccurrences(of: "CURRENT_DATABASE_NAME", with: database))
+            let report = try IsolationVerifier(connection: conn).run()
+            if let undo { try conn.executeScript(undo) }
+            XCTAssertTrue(report.checks.contains { $0.subject == "rule closed_surface" && $0.status == .fail }, "\(sql)\n\(report.rendered)")
+            XCTAssertTrue(report.checks.contains { $0.status == .fail && !$0.counted && $0.subject.contains(subject) },
+                          "\(sql): no finding about \(subject)\n\(report.rendered)")
+        }
+        let (_, conn) = try copy()
+        try conn.executeScript("GRANT USAGE ON SCHEMA ward TO ward_app; GRANT SELECT ON ward.roles TO ward_app")
+        let report = try IsolationVerifier(connection: conn).run()
+        XCTAssertTrue(report.checks.contains { $0.subject == "closed surface as ward_app" && $0.status == .fail
+                                               && $0.detail.contains("ward_app may read ward.roles") }, report.rendered)
     }
 
     /// Every exception of the allowlist names a rule and allows a finding of the demo

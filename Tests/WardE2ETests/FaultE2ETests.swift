@@ -80,7 +80,7 @@ final class FaultE2ETests: DemoE2ECase {
         try app.withSession(token) { c in
             let patient = try XCTUnwrap(c.query("SELECT patient_id FROM api.search_patients($1, 1)", ["alvarez jose"])
                 .first?.uuid("patient_id"))
-            let sam = try XCTUnwrap(c.query("SELECT staff_id FROM api.clinicians WHERE username = $1", ["sam"])
+            let sam = try XCTUnwrap(c.query("SELECT staff_id FROM api.clinician_list() WHERE username = $1", ["sam"])
                 .first?.uuid("staff_id"))
             try c.query("""
                 SELECT api.book_appointment($1, $2, date_trunc('hour', now()) + interval '40 days 3 hours', 30, $3)

@@ -11,18 +11,19 @@ GRANT SELECT ON slot TO ward_app;
 SET LOCAL ROLE ward_app;
 SELECT set_config('ward.session', :'desk', true) IS NOT NULL AS desk;
 SELECT lives_ok($$SELECT api.book_appointment((SELECT patient_id FROM api.search_patients('zoe')),
-                  (SELECT staff_id FROM api.clinicians WHERE username = 'sam'), (SELECT at FROM slot), 30, 'first')$$,
+                  (SELECT staff_id FROM api.clinician_list() WHERE username = 'sam'), (SELECT at FROM slot), 30, 'first')$$,
                 'the first booking succeeds');
 SELECT throws_like($$SELECT api.book_appointment((SELECT patient_id FROM api.search_patients('mary')),
-                   (SELECT staff_id FROM api.clinicians WHERE username = 'sam'), (SELECT at FROM slot) + interval '15 minutes', 30, 'second')$$,
+                   (SELECT staff_id FROM api.clinician_list() WHERE username = 'sam'), (SELECT at FROM slot) + interval '15 minutes', 30, 'second')$$,
                    'Sam Okafor is already booked%Zoë Ng%', 'an overlapping booking is refused, naming the clash');
 SELECT lives_ok($$SELECT api.book_appointment((SELECT patient_id FROM api.search_patients('mary')),
-                  (SELECT staff_id FROM api.clinicians WHERE username = 'alice'), (SELECT at FROM slot), 30, 'other clinician')$$,
+                  (SELECT staff_id FROM api.clinician_list() WHERE username = 'alice'), (SELECT at FROM slot), 30, 'other clinician')$$,
                 'the same time with another clinician is fine');
-SELECT lives_ok($$SELECT api.cancel_appointment((SELECT appointment_id FROM api.appointments WHERE reason = 'first'), 'patient ill')$$,
+SELECT lives_ok($$SELECT api.cancel_appointment((SELECT appointment_id FROM api.schedule((SELECT staff_id FROM api.clinician_list() WHERE username = 'sam'),
+                                  (SELECT at FROM slot), (SELECT at + interval '1 minute' FROM slot)) WHERE reason = 'first'), 'patient ill')$$,
                 'cancelling frees the slot');
 SELECT lives_ok($$SELECT api.book_appointment((SELECT patient_id FROM api.search_patients('mary')),
-                  (SELECT staff_id FROM api.clinicians WHERE username = 'sam'), (SELECT at FROM slot), 30, 'again')$$,
+                  (SELECT staff_id FROM api.clinician_list() WHERE username = 'sam'), (SELECT at FROM slot), 30, 'again')$$,
                 'the freed slot can be booked');
 SELECT * FROM finish();
 ROLLBACK;

@@ -13,8 +13,10 @@ SELECT throws_ok($$UPDATE ward.audit_events SET action = 'x'$$, '42501', NULL, '
 SELECT throws_ok($$DELETE FROM ward.audit_events$$, '42501', NULL, 'ward_app cannot delete from the audit log');
 SELECT throws_ok($$TRUNCATE ward.audit_events$$, '42501', NULL, 'ward_app cannot truncate the audit log');
 SELECT set_config('ward.session', :'adm', true) IS NOT NULL AS admin;
+SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT ok((SELECT count(*) FROM api.audit_log WHERE actor = 'fiona' AND action IN ('patient.search', 'patient.read')) >= 3,
           'the admin sees fiona''s searches and the record she opened');
+SET LOCAL ROLE ward_app;
 SELECT is((SELECT broken_at FROM api.audit_chain_status()), NULL, 'the chain verifies');
 RESET ROLE;
 SELECT throws_ok($$UPDATE ward.audit_events SET action = 'x' WHERE id = 1$$, '42501', NULL,

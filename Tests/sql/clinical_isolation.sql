@@ -7,13 +7,17 @@ BEGIN;
 SELECT plan(5);
 SET LOCAL ROLE ward_app;
 SELECT set_config('ward.session', :'north', true) IS NOT NULL AS northside;
-SELECT lives_ok($$SELECT api.write_note((SELECT patient_id FROM api.patient_profiles WHERE family_name = 'Álvarez'),
+SELECT lives_ok($$SELECT api.write_note((SELECT patient_id FROM api.search_patients('Álvarez')),
                   'note', 'Northside only', decode('5731' || '00000001' || repeat('ab', 40), 'hex'), NULL, gen_random_uuid())$$,
                 'sam writes a note about José at northside (body sealed by the terminal)');
+SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT is((SELECT count(*)::int FROM api.clinical_notes WHERE title = 'Northside only'), 1, 'northside reads it');
+SET LOCAL ROLE ward_app;
 SELECT set_config('ward.session', :'river', true) IS NOT NULL AS riverside;
+SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT is((SELECT count(*)::int FROM api.patient_profiles WHERE family_name = 'Álvarez'), 1, 'riverside sees José''s profile (consent)');
 SELECT is((SELECT count(*)::int FROM api.clinical_notes WHERE title = 'Northside only'), 0, 'but none of northside''s notes');
+SET LOCAL ROLE ward_app;
 RESET ROLE;
 SELECT throws_ok($$UPDATE ward.clinical_notes SET body = 'changed' WHERE title = 'Northside only'$$, '42501', NULL,
                  'a signed note cannot be changed, even by the owner');

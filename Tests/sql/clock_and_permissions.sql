@@ -16,7 +16,9 @@ SELECT throws_ok($$CREATE OR REPLACE FUNCTION ward.now() RETURNS timestamptz LAN
                    BEGIN ATOMIC SELECT pg_catalog.now() - interval '1 day'; END$$,
                  '42501', NULL, 'ward_app cannot replace the clock');
 SELECT set_config('ward.session', :'north', true) IS NOT NULL AS north;
+SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT ok(ward.current_tenant() IS NOT NULL, 'control: the session is live at the real time');
+SET LOCAL ROLE ward_app;
 RESET ROLE;
 
 -- The clock moved nine hours on from the run's (possibly pinned) now: past the session's
@@ -32,8 +34,10 @@ SELECT format($$CREATE OR REPLACE FUNCTION ward.now() RETURNS timestamptz LANGUA
                 BEGIN ATOMIC SELECT %L::timestamptz; END$$, :'later') \gexec
 SET LOCAL ROLE ward_app;
 SELECT set_config('ward.session', :'north', true) IS NOT NULL AS north;
+SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT is(ward.current_tenant(), NULL, 'with the clock moved past its expiry the session is over');
 SELECT is((SELECT count(*)::int FROM api.patient_profiles), 0, '... and reads nothing');
+SET LOCAL ROLE ward_app;
 RESET ROLE;
 SELECT ok((SELECT expires_at FROM ward.sessions WHERE token_hash = sha256(convert_to(:'north', 'UTF8')))
           < ward.now(), 'the expiry the session was given is before the pinned time');

@@ -23,8 +23,11 @@ SELECT ok((SELECT bool_and(ward.is_sealed(allergies)) FROM ward.patients WHERE a
 
 SET LOCAL ROLE ward_app;
 SELECT set_config('ward.session', '', true);
+SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT is((SELECT count(*)::int FROM api.data_keys), 0, 'without a session no wrapped key is visible');
+SET LOCAL ROLE ward_app;
 SELECT set_config('ward.session', :'north', true);
+SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT is((SELECT count(DISTINCT scope)::int FROM api.data_keys), 2, 'northside sees two scopes of keys ...');
 SELECT is((SELECT count(*)::int FROM api.data_keys WHERE scope LIKE 'clinic:%'
             AND scope <> 'clinic:' || (SELECT id FROM ward.tenants WHERE code = 'northside')), 0,
@@ -32,28 +35,34 @@ SELECT is((SELECT count(*)::int FROM api.data_keys WHERE scope LIKE 'clinic:%'
 SELECT ok((SELECT count(*) FROM api.data_keys WHERE scope = 'portable') >= 1, '... and the portable key');
 SELECT is((SELECT count(*)::int FROM ward.data_keys WHERE tenant_id <> (SELECT id FROM ward.tenants WHERE code = 'northside')), 0,
           'the table itself shows no other clinic''s key');
+SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT throws_ok($$INSERT INTO ward.data_keys (tenant_id, version, wrapped) VALUES (ward.current_tenant(), 99, '\x00')$$,
-                 '42501', NULL, 'ward_app cannot add a data key');
+                 '42501', NULL, 'ward_api cannot add a data key (ward_app reaches no table at all)');
+SET LOCAL ROLE ward_app;
 SELECT throws_ok($$DELETE FROM ward.portable_keys$$, '42501', NULL, 'ward_app cannot delete the portable key');
 SELECT throws_ok($$SELECT wrapped FROM ward.key_check$$, '42501', NULL, 'ward_app cannot read the key check table directly');
 SELECT ok(api.master_key_check() IS NOT NULL, 'but gets the check value through the api');
+RESET ROLE;  -- the catalog, as the owner (ward_app cannot name a ward table)
 SELECT is((SELECT string_agg(format_type(atttypid, atttypmod), ',' ORDER BY attname) FROM pg_attribute
             WHERE (attrelid, attname) IN (('ward.patients'::regclass, 'allergies'),
                                           ('ward.profile_consents'::regclass, 'signature'),
                                           ('ward.clinical_notes'::regclass, 'body'))),
           'bytea,bytea,bytea', 'the sealed fields are bytes, never text ward_app could read');
+SET LOCAL ROLE ward_app;
 
 -- Plaintext sent where ciphertext belongs is refused with a sentence naming the field.
 SELECT set_config('ward.session', :'river', true);
-SELECT throws_ok($$SELECT api.write_note((SELECT patient_id FROM api.patient_profiles LIMIT 1), 'note', 'T',
+SELECT throws_ok($$SELECT api.write_note((SELECT patient_id FROM api.search_patients('alvarez') LIMIT 1), 'note', 'T',
                    convert_to('plain text', 'UTF8'), NULL, gen_random_uuid())$$,
                  '22023', 'this value was not encrypted by the terminal; nothing was saved', 'a plaintext note body is refused');
-SELECT throws_ok($$SELECT api.write_note((SELECT patient_id FROM api.patient_profiles LIMIT 1), 'note', 'T', pg_temp.sealed())$$,
+SELECT throws_ok($$SELECT api.write_note((SELECT patient_id FROM api.search_patients('alvarez') LIMIT 1), 'note', 'T', pg_temp.sealed())$$,
                  '22023', NULL, 'a note without the terminal''s row id is refused');
-SELECT lives_ok($$SELECT api.write_note((SELECT patient_id FROM api.patient_profiles LIMIT 1), 'note', 'T', pg_temp.sealed(),
+SELECT lives_ok($$SELECT api.write_note((SELECT patient_id FROM api.search_patients('alvarez') LIMIT 1), 'note', 'T', pg_temp.sealed(),
                   NULL, 'a0000000-0000-4000-8000-000000000001')$$, 'a sealed body with its row id is stored');
+SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT is((SELECT note_id FROM api.clinical_notes WHERE title = 'T'), 'a0000000-0000-4000-8000-000000000001'::uuid,
           'under the id the terminal chose (the one its ciphertext is bound to)');
+SET LOCAL ROLE ward_app;
 RESET ROLE;
 SELECT throws_ok($$UPDATE ward.clinical_notes SET body = pg_temp.sealed() WHERE title = 'T'$$, '42501', NULL,
                  'a note body cannot be replaced by one under the same key version');
@@ -64,7 +73,7 @@ SELECT lives_ok($$UPDATE ward.clinical_notes SET body = decode('5731' || '000000
 UPDATE ward.patients SET allergies = convert_to('Latex', 'UTF8') WHERE family_name = 'Ng';
 SET LOCAL ROLE ward_app;
 SELECT set_config('ward.session', :'north', true);
-SELECT is((SELECT allergies FROM api.open_patient((SELECT patient_id FROM api.patient_profiles WHERE family_name = 'Ng'))),
+SELECT is((SELECT allergies FROM api.open_patient((SELECT patient_id FROM api.search_patients('Ng')))),
           convert_to('Latex', 'UTF8'), 'a record whose allergies are not sealed yet never shows none');
 SELECT * FROM finish();
 ROLLBACK;

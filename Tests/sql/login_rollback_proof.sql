@@ -77,7 +77,7 @@ RESET ROLE;
 UPDATE ward.sessions SET last_seen_at = ward.now() - interval '5 minutes' WHERE token_hash = sha256(convert_to(:'dana', 'UTF8'));
 SET LOCAL ROLE ward_app;
 SELECT set_config('ward.session', :'dana', true);
-SELECT api.revoke_consent((SELECT patient_id FROM api.patient_profiles ORDER BY chart_no LIMIT 1), 'test of the idle clock');
+SELECT api.revoke_consent((SELECT patient_id FROM api.search_patients('alvarez') LIMIT 1), 'test of the idle clock');
 RESET ROLE;
 SELECT ok((SELECT last_seen_at FROM ward.sessions WHERE token_hash = sha256(convert_to(:'dana', 'UTF8')))
           > ward.now() - interval '1 minute', 'a write moves the session''s idle clock');

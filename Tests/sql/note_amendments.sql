@@ -15,16 +15,20 @@ CREATE FUNCTION pg_temp.sealed(t text) RETURNS bytea LANGUAGE sql AS
 GRANT EXECUTE ON FUNCTION pg_temp.sealed(text) TO ward_app;
 SET LOCAL ROLE ward_app;
 SELECT pg_temp.as_session(:'north');
+SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT patient_id AS jose FROM api.patient_profiles WHERE family_name = 'Álvarez' \gset
 SELECT patient_id AS zoe FROM api.patient_profiles WHERE family_name = 'Ng' \gset
+SET LOCAL ROLE ward_app;
 SELECT api.write_note(:'jose', 'note', 'Knee review', pg_temp.sealed('Ibuprofen 400 mg.'), NULL, gen_random_uuid()) AS original \gset
 
 SELECT lives_ok(format($$SELECT api.write_note(%L, 'note', 'Amends: Knee review', pg_temp.sealed('Ibuprofen 200 mg.'), %L, gen_random_uuid())$$,
                        :'jose', :'original'), 'sam amends his note with a new note');
+SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT is((SELECT amends_id FROM api.clinical_notes WHERE title = 'Amends: Knee review'), :'original'::uuid,
           'the amendment refers to the original');
 SELECT is((SELECT body FROM api.clinical_notes WHERE note_id = :'original'), pg_temp.sealed('Ibuprofen 400 mg.'),
           'the original is kept unchanged beside it');
+SET LOCAL ROLE ward_app;
 SELECT throws_ok(format($$SELECT api.write_note(%L, 'note', 'Amends: nothing', pg_temp.sealed('text'), %L, gen_random_uuid())$$,
                         :'jose', gen_random_uuid()),
                  '22023', 'the note to amend is not in this patient''s record here', 'an unknown note cannot be amended');
@@ -46,15 +50,19 @@ SELECT throws_ok($$UPDATE ward.clinical_notes SET body = pg_temp.sealed('changed
 
 -- The same person working at riverside: José is shared by consent, his northside notes are not.
 SELECT pg_temp.as_session(:'river');
+SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT is((SELECT count(*)::int FROM api.clinical_notes WHERE note_id = :'original'), 0,
           'riverside does not see the northside note');
+SET LOCAL ROLE ward_app;
 SELECT throws_ok(format($$SELECT api.write_note(%L, 'note', 'Amends: Knee review', pg_temp.sealed('text'), %L, gen_random_uuid())$$, :'jose', :'original'),
                  '22023', 'the note to amend is not in this patient''s record here',
                  'riverside cannot amend a northside note, even about a shared patient');
 
 -- Front desk neither reads nor writes clinical notes.
 SELECT pg_temp.as_session(:'desk');
+SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT is((SELECT count(*)::int FROM api.clinical_notes), 0, 'front desk sees no clinical note');
+SET LOCAL ROLE ward_app;
 SELECT throws_ok(format($$SELECT api.write_note(%L, 'note', 'Desk note', pg_temp.sealed('text'), NULL, gen_random_uuid())$$, :'jose'),
                  '42501', NULL, 'front desk cannot write one');
 SELECT * FROM finish();

@@ -17,15 +17,19 @@ SELECT set_config('ward.session', api.login('northside', 'bruno', 'temporary-pas
 SELECT ok((SELECT must_change_password FROM api.whoami()), 'whoami tells the terminal the password must be changed');
 SELECT is((SELECT role FROM api.whoami()), 'password_change', 'the session''s role is password_change, not billing');
 SELECT is((SELECT count(*)::int FROM api.my_permissions()), 0, 'no menu entry while the password must be changed');
+SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT ok(NOT ward.has_permission('patient.search'), 'no permission at all while the password must be changed');
 SELECT is((SELECT count(*)::int FROM api.appointments), 0, 'and no row of the clinic');
+SET LOCAL ROLE ward_app;
 SELECT throws_ok($$SELECT * FROM api.search_patients('mary', 10)$$, '42501', NULL, 'and no api call');
 SELECT throws_ok($$SELECT api.change_password('temporary-pass-1', 'temporary-pass-1')$$, '22023',
                  'the new password must differ from the current one', 'keeping the reset password is refused');
 SELECT lives_ok($$SELECT api.change_password('temporary-pass-1', 'brunos-own-secret')$$, 'a new password is accepted');
 SELECT is((SELECT role FROM api.whoami()), 'billing', 'then the same session has Bruno''s role');
+SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT ok(ward.has_permission('patient.search'), 'and its permissions');
 SELECT ok((SELECT count(*) FROM api.appointments) > 0, 'and the clinic''s rows');
+SET LOCAL ROLE ward_app;
 
 -- The operator schema is not ward_app's.
 SELECT throws_ok($$SELECT ops.add_clinic('sneaky', 'Sneaky', 'UTC', 'iso', NULL)$$, '42501', NULL,

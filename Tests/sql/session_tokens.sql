@@ -19,7 +19,7 @@ SELECT plan(19);
 CREATE TEMP TABLE bad_tokens (label text, token text) ON COMMIT DROP;
 INSERT INTO bad_tokens VALUES ('forged', encode(ext.gen_random_bytes(32), 'hex')), ('empty', ''),
     ('expired', :'expired'), ('idle', :'idle'), ('revoked', :'revoked'), ('garbage', 'x'' OR 1=1 --');
-GRANT SELECT ON bad_tokens TO ward_app;
+GRANT SELECT ON bad_tokens TO ward_app, ward_api;
 -- Acting as the terminal: set the token, then read or write, in this transaction.
 CREATE FUNCTION pg_temp.rows_seen(tok text) RETURNS integer LANGUAGE plpgsql AS $f$
 BEGIN
@@ -38,10 +38,12 @@ BEGIN
     PERFORM set_config('ward.session', tok, true);
     PERFORM * FROM api.register_patient('X', 'Y', '2000-01-01', 'male', NULL, NULL, NULL, 'Y X', 'v1');
 END $f$;
-SET LOCAL ROLE ward_app;
+-- The views, as ward_api (the reader beneath the api functions; ward_app reads no view).
+SET LOCAL ROLE ward_api;
 -- The control: the same check with a live token does see rows, so the zeros below mean something.
 SELECT ok(pg_temp.rows_seen(:'good') > 0, 'a live token sees its clinic''s rows');
 SELECT is(pg_temp.rows_seen(token), 0, label || ' token sees no row') FROM bad_tokens ORDER BY label;
+SET LOCAL ROLE ward_app;
 SELECT throws_ok(format('SELECT pg_temp.search_as(%L)', token), '28000', NULL, label || ' token cannot search')
   FROM bad_tokens ORDER BY label;
 SELECT throws_ok(format('SELECT pg_temp.register_as(%L)', token), '28000', NULL, label || ' token cannot write')

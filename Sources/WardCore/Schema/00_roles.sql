@@ -20,6 +20,14 @@ BEGIN
     -- ward_app is not a member; `ward verify` lists every function it owns.
     CREATE ROLE ward_auth NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE BYPASSRLS NOINHERIT;
   END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ward_api') THEN
+    -- Owns the reading api functions (SECURITY DEFINER): no BYPASSRLS and no table of its
+    -- own, so the forced policies still apply inside every one (docs/adr/0012).
+    CREATE ROLE ward_api NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT;
+  END IF;
+  IF NOT pg_has_role('ward_owner', 'ward_api', 'MEMBER') THEN
+    GRANT ward_api TO ward_owner;
+  END IF;
   IF NOT pg_has_role('ward_owner', 'ward_auth', 'MEMBER') THEN
     -- So that the baseline (run as ward_owner) may hand those functions over to ward_auth.
     GRANT ward_auth TO ward_owner;
@@ -29,8 +37,40 @@ BEGIN
   END IF;
   EXECUTE format('GRANT CREATE, CONNECT, TEMPORARY ON DATABASE %I TO ward_owner', current_database());
   EXECUTE format('GRANT CONNECT ON DATABASE %I TO ward_app', current_database());
+  -- The closed api (docs/adr/0012): no temporary tables for anyone but the owner.
+  EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
 END
 $roles$;
+
+-- The closed api (docs/adr/0012): PostgreSQL's defaults that would still let ward_app
+-- create large objects or read other terminals' activity and per-table counters. These
+-- objects belong to the bootstrap superuser, so only a superuser may revoke; otherwise
+-- `ward verify` (rule closed_surface) reports them.
+DO $defaults$
+DECLARE
+  f regprocedure;
+  v regclass;
+BEGIN
+  IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+    RAISE NOTICE 'not a superuser: large objects and activity statistics stay open to PUBLIC (see ward verify)';
+    RETURN;
+  END IF;
+  FOR f IN SELECT p.oid::regprocedure FROM pg_proc p
+            WHERE p.pronamespace = 'pg_catalog'::regnamespace
+              AND (p.proname LIKE 'lo\_%' OR p.proname IN ('loread', 'lowrite') OR p.proname LIKE 'pg\_stat\_get\_%')
+  LOOP
+    EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
+  END LOOP;
+  FOR v IN SELECT c.oid::regclass FROM pg_class c
+            WHERE c.relnamespace = 'pg_catalog'::regnamespace AND c.relkind = 'v'
+              AND (c.relname LIKE 'pg\_stat\_%' OR c.relname LIKE 'pg\_statio\_%')
+  LOOP
+    -- Monitoring keeps them through pg_monitor.
+    EXECUTE format('REVOKE SELECT ON %s FROM PUBLIC', v);
+    EXECUTE format('GRANT SELECT ON %s TO pg_read_all_stats', v);
+  END LOOP;
+END
+$defaults$;
 
 -- Nobody but the owner creates objects in public.
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;

@@ -1,8 +1,8 @@
 -- Ward's schemas, extensions and the few helpers every later file uses.
 --
---   ward           tables and helpers; ward_app may resolve names here (policies call the
---                  context functions as the caller) but reaches only what 15_grants allows
---   api            the views and functions the terminal (ward_app) uses
+--   ward           tables and helpers; ward_app has no USAGE here (15_grants)
+--   api            the functions the terminal (ward_app) calls, and the views that
+--                  ward_api's reading functions read
 --   ext            extensions, so nothing they define can shadow a name in ward or api
 --   ward_attempts  one set of rollback-proof counters per account (05_login_limits)
 --   ops            the operator's functions, for members of ward_owner only (13_ops)

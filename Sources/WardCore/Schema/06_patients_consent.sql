@@ -181,6 +181,20 @@ BEGIN
     END IF;
 END $$;
 
+-- A save sent again with the consent id of an earlier attempt that landed (a retry after a
+-- lost answer or a failover) finds that consent, signed by the same person at this clinic,
+-- and answers as the first attempt did (docs/adr/0011-exactly-once-saves-by-request-id.md).
+CREATE FUNCTION ward.consent_saved(p_consent uuid)
+    RETURNS TABLE (patient_id uuid, chart_no text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT cp.patient_id, cp.chart_no
+      FROM ward.require_session() l
+      JOIN ward.profile_consents c ON c.tenant_id = l.tenant_id AND c.id = p_consent AND c.signed_by = l.staff_id
+      JOIN ward.clinic_patients cp ON cp.tenant_id = c.tenant_id AND cp.patient_id = c.patient_id
+$$;
+
 -- Gives this clinic a live consent (row id p_consent, signature sealed for that row) and
 -- a chart for a patient; shared by register and sign.
 CREATE FUNCTION ward.grant_consent(p_patient uuid, p_signature bytea, p_version text, p_consent uuid)

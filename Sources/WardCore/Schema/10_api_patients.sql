@@ -128,6 +128,8 @@ CREATE FUNCTION api.register_patient(family_name text, given_name text, date_of_
 BEGIN
     PERFORM ward.require_permission('patient.register');
     PERFORM ward.require_permission('consent.sign');
+    RETURN QUERY SELECT * FROM ward.consent_saved(new_consent);
+    IF FOUND THEN RETURN; END IF;
     PERFORM ward.check_profile(family_name, given_name, date_of_birth, sex, email);
     IF signature IS NULL THEN
         RAISE EXCEPTION 'the patient must type their full name as signature' USING ERRCODE = '22023', HINT = 'field:signature';
@@ -196,6 +198,8 @@ DECLARE
 BEGIN
     PERFORM ward.require_permission('consent.sign');
     SELECT * INTO l FROM ward.require_session();
+    RETURN QUERY SELECT * FROM ward.consent_saved(new_consent);
+    IF FOUND THEN RETURN; END IF;
     SELECT h.patient_id INTO target FROM ward.profile_handles h
      WHERE h.tenant_id = l.tenant_id AND h.staff_id = l.staff_id
        AND h.handle_hash = pg_catalog.sha256(pg_catalog.convert_to(COALESCE(handle, ''), 'UTF8'))

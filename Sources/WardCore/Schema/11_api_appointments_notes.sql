@@ -116,6 +116,12 @@ DECLARE
 BEGIN
     PERFORM ward.require_permission('clinical.write');
     SELECT * INTO l FROM ward.require_session();
+    -- Sent again with the id of a note this person already wrote here (a retry after a lost
+    -- answer or a failover): that note is the answer (docs/adr/0011-exactly-once-saves-by-request-id.md).
+    IF EXISTS (SELECT 1 FROM ward.clinical_notes n
+                WHERE n.tenant_id = l.tenant_id AND n.id = new_note AND n.author_id = l.staff_id) THEN
+        RETURN new_note;
+    END IF;
     IF NOT EXISTS (SELECT 1 FROM ward.clinic_patients cp WHERE cp.tenant_id = l.tenant_id AND cp.patient_id = patient) THEN
         RAISE EXCEPTION 'no such patient at this clinic' USING ERRCODE = 'P0002';
     END IF;

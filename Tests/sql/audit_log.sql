@@ -4,7 +4,7 @@ SELECT api.login('northside', 'fiona', 'clinic-demo') AS desk \gset
 SELECT api.login('northside', 'alice', 'clinic-demo') AS adm \gset
 RESET ROLE;
 BEGIN;
-SELECT plan(9);
+SELECT plan(13);
 SET LOCAL ROLE ward_app;
 SELECT set_config('ward.session', :'desk', true) IS NOT NULL AS desk;
 SELECT is((SELECT count(*)::int FROM api.search_patients('mary')), 1, 'a search');
@@ -12,6 +12,17 @@ SELECT is((SELECT count(*)::int FROM api.open_patient((SELECT patient_id FROM ap
 SELECT throws_ok($$UPDATE ward.audit_events SET action = 'x'$$, '42501', NULL, 'ward_app cannot update the audit log');
 SELECT throws_ok($$DELETE FROM ward.audit_events$$, '42501', NULL, 'ward_app cannot delete from the audit log');
 SELECT throws_ok($$TRUNCATE ward.audit_events$$, '42501', NULL, 'ward_app cannot truncate the audit log');
+-- Controls: the same statements reach the table as its owner, and are refused there only
+-- by the append-only trigger's own sentence (so the refusals above are not a mistyped name).
+SAVEPOINT control;
+SET LOCAL ROLE ward_owner;
+SELECT throws_ok($$UPDATE ward.audit_events SET action = 'x'$$, '42501', 'the audit log is append-only: UPDATE refused',
+                 'control: the owner''s UPDATE reaches the log and meets the trigger');
+SELECT throws_ok($$DELETE FROM ward.audit_events$$, '42501', 'the audit log is append-only: DELETE refused',
+                 'control: the owner''s DELETE reaches the log and meets the trigger');
+SELECT throws_ok($$TRUNCATE ward.audit_events$$, '42501', 'the audit log is append-only: TRUNCATE refused',
+                 'control: the owner''s TRUNCATE reaches the log and meets the trigger');
+ROLLBACK TO SAVEPOINT control;
 SELECT set_config('ward.session', :'adm', true) IS NOT NULL AS admin;
 SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT ok((SELECT count(*) FROM api.audit_log WHERE actor = 'fiona' AND action IN ('patient.search', 'patient.read')) >= 3,
@@ -21,6 +32,11 @@ SELECT is((SELECT broken_at FROM api.audit_chain_status()), NULL, 'the chain ver
 RESET ROLE;
 SELECT throws_ok($$UPDATE ward.audit_events SET action = 'x' WHERE id = 1$$, '42501', NULL,
                  'even the owner cannot update an event while the trigger stands');
+SAVEPOINT control;
+ALTER TABLE ward.audit_events DISABLE TRIGGER audit_append_only;
+SELECT lives_ok($$UPDATE ward.audit_events SET action = 'x' WHERE id = 1$$,
+                'control: without the trigger the same update runs (the trigger is what refused it)');
+ROLLBACK TO SAVEPOINT control;
 ALTER TABLE ward.audit_events DISABLE TRIGGER audit_append_only;
 UPDATE ward.audit_events SET details = '{"q": "forged"}'
  WHERE id = (SELECT max(id) FROM ward.audit_events WHERE actor_id = (SELECT id FROM ward.staff WHERE username = 'fiona')

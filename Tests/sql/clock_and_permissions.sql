@@ -4,7 +4,7 @@ SET ROLE ward_app;
 SELECT api.login('northside', 'alice', 'clinic-demo') AS north \gset
 RESET ROLE;
 BEGIN;
-SELECT plan(7);
+SELECT plan(8);
 
 SELECT throws_ok($$INSERT INTO ward.role_permissions VALUES ('admin', 'patient.serach')$$, '23503', NULL,
                  'a misspelt permission cannot be granted');
@@ -15,6 +15,12 @@ SET LOCAL ROLE ward_app;
 SELECT throws_ok($$CREATE OR REPLACE FUNCTION ward.now() RETURNS timestamptz LANGUAGE sql STABLE
                    BEGIN ATOMIC SELECT pg_catalog.now() - interval '1 day'; END$$,
                  '42501', NULL, 'ward_app cannot replace the clock');
+SAVEPOINT control;
+RESET ROLE;
+SELECT lives_ok($$CREATE OR REPLACE FUNCTION ward.now() RETURNS timestamptz LANGUAGE sql STABLE
+                  BEGIN ATOMIC SELECT pg_catalog.now() - interval '1 day'; END$$,
+                'control: the superuser can run the same statement');
+ROLLBACK TO SAVEPOINT control;
 SELECT set_config('ward.session', :'north', true) IS NOT NULL AS north;
 SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT ok(ward.current_tenant() IS NOT NULL, 'control: the session is live at the real time');

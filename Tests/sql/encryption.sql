@@ -6,7 +6,7 @@ SELECT api.login('northside', 'fiona', 'clinic-demo') AS north \gset
 SELECT api.login('riverside', 'victor', 'clinic-demo') AS river \gset
 RESET ROLE;
 BEGIN;
-SELECT plan(20);
+SELECT plan(23);
 -- A value shaped like a sealed one ("W1", version 1, nonce, tag); the database cannot tell
 -- real ciphertext from this, only the terminal's key can.
 CREATE FUNCTION pg_temp.sealed() RETURNS bytea LANGUAGE sql AS $f$ SELECT decode('5731' || '00000001' || repeat('ab', 40), 'hex') $f$;
@@ -38,9 +38,22 @@ SELECT is((SELECT count(*)::int FROM ward.data_keys WHERE tenant_id <> (SELECT i
 SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT throws_ok($$INSERT INTO ward.data_keys (tenant_id, version, wrapped) VALUES (ward.current_tenant(), 99, '\x00')$$,
                  '42501', NULL, 'ward_api cannot add a data key (ward_app reaches no table at all)');
+SAVEPOINT control;
+SET LOCAL ROLE ward_owner;
+SELECT lives_ok($$INSERT INTO ward.data_keys (tenant_id, version, wrapped) VALUES (ward.current_tenant(), 99, '\x00')$$,
+                'control: the owner can run the same insert');
+ROLLBACK TO SAVEPOINT control;
 SET LOCAL ROLE ward_app;
 SELECT throws_ok($$DELETE FROM ward.portable_keys$$, '42501', NULL, 'ward_app cannot delete the portable key');
+SAVEPOINT control;
+SET LOCAL ROLE ward_owner;
+SELECT lives_ok($$DELETE FROM ward.portable_keys$$, 'control: the owner can run the same delete');
+ROLLBACK TO SAVEPOINT control;
 SELECT throws_ok($$SELECT wrapped FROM ward.key_check$$, '42501', NULL, 'ward_app cannot read the key check table directly');
+SAVEPOINT control;
+SET LOCAL ROLE ward_owner;
+SELECT lives_ok($$SELECT wrapped FROM ward.key_check$$, 'control: the owner can run the same select');
+ROLLBACK TO SAVEPOINT control;
 SELECT ok(api.master_key_check() IS NOT NULL, 'but gets the check value through the api');
 RESET ROLE;  -- the catalog, as the owner (ward_app cannot name a ward table)
 SELECT is((SELECT string_agg(format_type(atttypid, atttypmod), ',' ORDER BY attname) FROM pg_attribute

@@ -2,7 +2,7 @@
 -- functions (schema ops) are out of ward_app's reach, check their input with a sentence,
 -- and leave their trace in the platform's audit chain (and the clinic's).
 BEGIN;
-SELECT plan(27);
+SELECT plan(31);
 CREATE TEMP TABLE ids AS SELECT username, id FROM ward.staff;
 GRANT SELECT ON ids TO ward_app;
 
@@ -26,6 +26,9 @@ SELECT throws_ok($$SELECT api.change_password('temporary-pass-1', 'temporary-pas
                  'the new password must differ from the current one', 'keeping the reset password is refused');
 SELECT lives_ok($$SELECT api.change_password('temporary-pass-1', 'brunos-own-secret')$$, 'a new password is accepted');
 SELECT is((SELECT role FROM api.whoami()), 'billing', 'then the same session has Bruno''s role');
+SAVEPOINT control;
+SELECT lives_ok($$SELECT * FROM api.search_patients('mary', 10)$$, 'control: and the api call refused before now works');
+ROLLBACK TO SAVEPOINT control;
 SET LOCAL ROLE ward_api;  -- the policies, as the reader beneath the api
 SELECT ok(ward.has_permission('patient.search'), 'and its permissions');
 SELECT ok((SELECT count(*) FROM api.appointments) > 0, 'and the clinic''s rows');
@@ -38,6 +41,13 @@ SELECT throws_ok($$SELECT ops.add_staff('mallory', 'northside', 'admin', 'M', 'l
                  'ward_app cannot create an account');
 SELECT throws_ok($$SELECT * FROM ops.clinics()$$, '42501', NULL, 'ward_app cannot list clinics');
 RESET ROLE;
+-- Controls: the same three calls work for the operator (rolled back: the checks below count
+-- the operator's calls).
+SAVEPOINT control;
+SELECT lives_ok($$SELECT ops.add_clinic('sneaky', 'Sneaky', 'UTC', 'iso', NULL)$$, 'control: the operator can create that clinic');
+SELECT lives_ok($$SELECT ops.add_staff('mallory', 'northside', 'admin', 'M', 'long-enough-pw')$$, 'control: and that account');
+SELECT lives_ok($$SELECT * FROM ops.clinics()$$, 'control: and list the clinics');
+ROLLBACK TO SAVEPOINT control;
 
 -- As the operator (the owner's side).
 SELECT ok(ops.add_clinic('hillside', 'Hillside Clinic', 'Europe/Dublin', 'dmy', NULL) IS NOT NULL, 'a clinic is added');

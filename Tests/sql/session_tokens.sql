@@ -15,7 +15,7 @@ SELECT set_config('ward.session', :'revoked', true);
 SELECT api.logout();
 COMMIT;
 BEGIN;
-SELECT plan(19);
+SELECT plan(21);
 CREATE TEMP TABLE bad_tokens (label text, token text) ON COMMIT DROP;
 INSERT INTO bad_tokens VALUES ('forged', encode(ext.gen_random_bytes(32), 'hex')), ('empty', ''),
     ('expired', :'expired'), ('idle', :'idle'), ('revoked', :'revoked'), ('garbage', 'x'' OR 1=1 --');
@@ -44,6 +44,14 @@ SET LOCAL ROLE ward_api;
 SELECT ok(pg_temp.rows_seen(:'good') > 0, 'a live token sees its clinic''s rows');
 SELECT is(pg_temp.rows_seen(token), 0, label || ' token sees no row') FROM bad_tokens ORDER BY label;
 SET LOCAL ROLE ward_app;
+-- Controls: the same calls with a live token get past the session check (the search runs; the
+-- registration meets its own check, the terminal's row id), so the 28000s below are the tokens'.
+SAVEPOINT control;
+SELECT lives_ok(format('SELECT pg_temp.search_as(%L)', :'good'), 'control: a live token can search');
+SELECT throws_ok(format('SELECT pg_temp.register_as(%L)', :'good'), '22023',
+                 'the terminal must choose the new record''s id (its encryption is bound to it)',
+                 'control: a live token''s write gets past the session check');
+ROLLBACK TO SAVEPOINT control;
 SELECT throws_ok(format('SELECT pg_temp.search_as(%L)', token), '28000', NULL, label || ' token cannot search')
   FROM bad_tokens ORDER BY label;
 SELECT throws_ok(format('SELECT pg_temp.register_as(%L)', token), '28000', NULL, label || ' token cannot write')

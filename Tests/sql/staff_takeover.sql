@@ -6,7 +6,7 @@ SELECT api.login('platform', 'olga', 'clinic-demo') AS olga \gset
 SELECT api.login('northside', 'alice', 'clinic-demo') AS alice \gset
 RESET ROLE;
 BEGIN;
-SELECT plan(6);
+SELECT plan(8);
 CREATE TEMP TABLE ids AS SELECT username, id FROM ward.staff;
 GRANT SELECT ON ids TO ward_app;
 SET LOCAL ROLE ward_app;
@@ -14,6 +14,13 @@ SELECT set_config('ward.session', :'olga', true) IS NOT NULL AS olga;
 SELECT set_config('ward.session', api.impersonate('lakeside', 'ticket 4712: staff cannot log in'), true) IS NOT NULL AS support;
 SELECT throws_ok($$SELECT api.add_staff_member('olga', 'Olga', 'admin', NULL)$$, '42501', NULL,
                  'an impersonation session cannot add staff (no way back in without the mark)');
+SELECT throws_ok($$SELECT api.add_staff_member('rita', 'Rita', 'billing', NULL)$$, '42501', NULL,
+                 '... not even a person from another clinic (the refusal is the session''s, not the account''s)');
+SAVEPOINT control;
+SELECT set_config('ward.session', :'alice', true) IS NOT NULL AS alice;
+SELECT lives_ok($$SELECT api.add_staff_member('rita', 'Rita', 'billing', NULL)$$,
+                'control: the same call works for the clinic''s own admin');
+ROLLBACK TO SAVEPOINT control;
 SELECT set_config('ward.session', :'alice', true) IS NOT NULL AS alice;
 SELECT throws_ok($$SELECT api.add_staff_member('olga', 'Olga', 'admin', NULL)$$, '42501', NULL,
                  'a platform account cannot be made a clinic member');

@@ -361,10 +361,11 @@ final class AttackSuiteTests: XCTestCase {
 
     // MARK: - Forged and stale sessions
 
-    /// Platform data that needs no session: the consent text a patient reads, and the
-    /// master-key check value (ciphertext; the terminal tests its key with it).
-    let publicByDesign: Set<String> = ["api.consent_text", "api.master_key_check", "ward.consent_texts", "ward.roles",
-                                       "ward.role_permissions"]
+    /// Platform data that needs no session: the consent text a patient reads, the
+    /// master-key check value (ciphertext; the terminal tests its key with it), and the
+    /// clock (ward.now(): in production PostgreSQL's own now(), which any role reads).
+    let publicByDesign: Set<String> = ["api.consent_text", "api.master_key_check", "api.server_now", "ward.consent_texts",
+                                       "ward.roles", "ward.role_permissions"]
 
     /// Riverside sessions that have ended: one expired, one logged out, one idle too long.
     func staleRiversideSessions() throws -> [String] {

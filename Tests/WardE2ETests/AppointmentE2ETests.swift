@@ -158,7 +158,7 @@ final class AppointmentE2ETests: DemoE2ECase {
         var screen = try waitForHeading(s, "Sam Okafor") // his own day, not Alice's
         let today = TestClock.now()
         XCTAssertTrue(screen[1].contains("\(dayName(today)) \(dmy(today))"), dump(screen))
-        // Today's visits, weekends included (DESIGN 5): one checked in, each with its status.
+        // Today's visits, weekends included (docs/DESIGN.md, section 5): one checked in, each with its status.
         let todays = try samsVisits(from: midnight(today), to: midnight(londonDay(1)))
         XCTAssertTrue(todays.contains { $0.status == "checked in" }, "the demo checks one in today: \(todays)")
         let firstToday = try XCTUnwrap(todays.first, "the demo has visits today, weekends included")

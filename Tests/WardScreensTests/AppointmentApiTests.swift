@@ -154,7 +154,7 @@ final class AppointmentApiTests: XCTestCase {
 
     struct Visit { var start, end: Date; var status: String }
 
-    /// DESIGN 5, at the run's now (pinned or real): for every specialist of every clinic, in
+    /// docs/DESIGN.md section 5, at the run's now (pinned or real): for every specialist of every clinic, in
     /// the clinic's zone, a visit checked in, one in the next hour, one later that day when
     /// the day has room, visits the day before and after, and the weekday visits of the
     /// week, each there or giving way to one of the others.

@@ -119,7 +119,7 @@ BEGIN
     END LOOP;
 
     -- Appointments, laid out around ward.now() (the run's pinned clock in tests) in each
-    -- clinic's own time zone, so a run on any day finds the same shape (DESIGN 5):
+    -- clinic's own time zone, so a run on any day finds the same shape (docs/DESIGN.md, section 5):
     -- * around now, for every specialist: one checked in (started up to a quarter of an
     --   hour ago, never before midnight), one starting 25 to 30 minutes from now, and one
     --   later that day (two hours on, at the latest 23:30) when the day still has room;
